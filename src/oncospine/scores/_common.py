@@ -14,6 +14,8 @@ def out_of_scope(case: Case) -> str | None:
     """Why the metastatic prognostic scores do not apply to this case, if they do not."""
     if case.primary_tumour.grade == "benign":
         return "a benign primary spinal tumour is staged with Enneking, not with metastasis scores"
+    if case.cancer.history == "none" and case.cancer.haematological != "confirmed":
+        return "no cancer history recorded; these scores describe metastatic disease"
     if derive.no_bone_metastasis(case):
         return "no bone metastasis is recorded (vertebral and extraspinal counts are both 0)"
     return None

@@ -1,0 +1,3 @@
+from oncospine.cli import main
+
+main()

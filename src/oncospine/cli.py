@@ -1,0 +1,171 @@
+"""The `oncospine` command line: assess, score, schema, rules, example.
+
+Invalid input prints what is wrong on stderr and exits with status 2, never a traceback.
+Heavy imports (Rich) happen only for the human-readable formats, so JSON output starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from oncospine.errors import CaseValidationError, OncospineError, UnknownNameError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Decision support for the spinal tumour pathway.")
+
+
+class Fmt(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+def _fail(exc: OncospineError) -> None:
+    if isinstance(exc, CaseValidationError):
+        sys.stderr.write(exc.summary() + "\n")
+    else:
+        sys.stderr.write(f"error: {exc}\n")
+    raise typer.Exit(2)
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console(width=120 if not sys.stdout.isatty() else None)
+
+
+@app.command()
+def assess(case: str = typer.Argument(..., help="case file (JSON or YAML), or - for stdin"),
+           format: Fmt = typer.Option(Fmt.text, "--format", "-f", help="output format")) -> None:
+    """Assess a case: triage, scores, work-up, plan, prognosis."""
+    from oncospine.assessment import assess as run
+    from oncospine.case import load_case
+
+    try:
+        result = run(load_case(case))
+    except OncospineError as exc:
+        _fail(exc)
+        return
+    if format is Fmt.json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    elif format is Fmt.markdown:
+        from oncospine.render.markdown import assessment_markdown
+
+        sys.stdout.write(assessment_markdown(result))
+    else:
+        from oncospine.render.text import render
+
+        render(result, _console())
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def score(ctx: typer.Context, name: str = typer.Argument(..., help="score name, e.g. sins"),
+          as_json: bool = typer.Option(False, "--json", help="print JSON")) -> None:
+    """One calculator, e.g. `oncospine score sins --level T12 --pain mechanical …`."""
+    from oncospine.calculators import CALCULATORS, calculate
+
+    try:
+        if name not in CALCULATORS:
+            raise UnknownNameError("score", name, CALCULATORS)
+        result = calculate(name, _pairs(ctx.args))
+    except OncospineError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    else:
+        from oncospine.render.text import render_score
+
+        render_score(result, _console())
+
+
+def _pairs(args: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if not arg.startswith("--"):
+            raise CaseValidationError([_arg_issue(arg, "expected --field value")])
+        key, _, value = arg[2:].partition("=")
+        if not value:
+            if i + 1 >= len(args):
+                raise CaseValidationError([_arg_issue(arg, "missing a value")])
+            value, i = args[i + 1], i + 1
+        out[key] = value
+        i += 1
+    return out
+
+
+def _arg_issue(arg: str, message: str) -> Any:
+    from oncospine.errors import Issue
+
+    return Issue(arg, message, arg)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the case format oncospine-case/1."""
+    from oncospine.case import case_json_schema
+
+    sys.stdout.write(json.dumps(case_json_schema(), indent=2) + "\n")
+
+
+class RulesFmt(str, Enum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+@app.command()
+def rules(format: RulesFmt = typer.Option(RulesFmt.text, "--format", "-f")) -> None:
+    """Print the rule catalogue (id, title, sources, evidence, decision)."""
+    from oncospine.knowledge import load
+    from oncospine.render.markdown import rules_markdown
+
+    if format is RulesFmt.json:
+        sys.stdout.write(json.dumps(load("rules"), ensure_ascii=False, indent=2) + "\n")
+    elif format is RulesFmt.markdown:
+        sys.stdout.write(rules_markdown())
+    else:
+        from rich.table import Table
+
+        table = Table(title="oncospine rule catalogue", expand=True)
+        for col in ("id", "title", "sources", "evidence", "decision"):
+            table.add_column(col, overflow="fold")
+        for rid, rule in load("rules")["rules"].items():
+            table.add_row(rid, rule["title"], ", ".join(rule["sources"]), rule["evidence"],
+                          rule.get("decision", ""))
+        _console().print(table)
+
+
+def example_names() -> list[str]:
+    folder = resources.files("oncospine") / "examples"
+    return sorted(Path(str(p)).stem for p in folder.iterdir() if str(p).endswith(".yaml"))
+
+
+@app.command()
+def example(name: str = typer.Argument(None, help="demo case name; omit to list them")) -> None:
+    """List the demo cases, or print one (YAML) to pipe into `oncospine assess -`."""
+    names = example_names()
+    if name is None:
+        sys.stdout.write("\n".join(names) + "\n")
+        return
+    if name not in names:
+        _fail(UnknownNameError("example", name, names))
+    text = (resources.files("oncospine") / "examples" / f"{name}.yaml").read_text("utf-8")
+    sys.stdout.write(text)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
