@@ -10,6 +10,7 @@ References: shared spec assessment-format.md; DESIGN.md "A pure core".
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from oncospine import derive
@@ -31,8 +32,8 @@ EVIDENCE_ORDER = ("V", "P", "S", "V2", "◐", "D", "U", "⚠")
 def assess(case: Case, now: datetime | None = None) -> dict[str, Any]:
     """Assess one validated case; returns the assessment as plain JSON-ready data."""
     at = case.assessed_at or now or datetime.now(UTC)
-    ctx = context_mod.build(case)
     scores = score_all(case)
+    ctx = context_mod.build(case, scores)
     t = triage(case, ctx)
     work = workup(case, ctx, t)
     care = Collected()
@@ -75,25 +76,25 @@ def _ordered(options: list[Option]) -> list[Option]:
     return sorted(options, key=lambda o: PHASES.index(o.phase) if o.phase in PHASES else 9)
 
 
-def _evidence(tags: list[str]) -> str | None:
-    """The weakest evidence tag among the rules an item rests on."""
+@cache
+def _support(rule_ids: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
+    """The weakest evidence tag among the rules an item rests on, and their sources."""
+    rules = load("rules")["rules"]
+    tags = [rules[r]["evidence"] for r in rule_ids if r in rules]
     known = [t for t in tags if t in EVIDENCE_ORDER]
-    return max(known, key=EVIDENCE_ORDER.index) if known else None
-
-
-def _sources(rule_ids: tuple[str, ...] | list[str], rules: dict[str, Any]) -> list[str]:
-    out: list[str] = []
+    sources: list[str] = []
     for rid in rule_ids:
         for src in rules.get(rid, {}).get("sources", ()):
-            if src not in out:
-                out.append(src)
-    return out
+            if src not in sources:
+                sources.append(src)
+    return (max(known, key=EVIDENCE_ORDER.index) if known else None), tuple(sources)
 
 
 def _option(option: Option, rules: dict[str, Any]) -> dict[str, Any]:
     out = option.to_dict()
-    out["evidence"] = _evidence([rules.get(r, {}).get("evidence", "") for r in option.rules])
-    out["sources"] = _sources(option.rules, rules)
+    evidence, sources = _support(option.rules)
+    out["evidence"] = evidence
+    out["sources"] = list(sources)
     return out
 
 

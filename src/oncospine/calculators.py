@@ -125,8 +125,5 @@ def _put(data: dict[str, Any], path: str, value: Any) -> None:
         nxt = parts[i + 1]
         if part.isdigit():
             continue
-        if nxt.isdigit():
-            cur = cur.setdefault(part, [{}])[int(nxt)]
-        else:
-            cur = cur.setdefault(part, {})
+        cur = cur.setdefault(part, [{}])[int(nxt)] if nxt.isdigit() else cur.setdefault(part, {})
     cur[parts[-1]] = value

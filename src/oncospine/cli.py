@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
@@ -21,7 +21,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Decision support for the spinal tumour pathway.")
 
 
-class Fmt(str, Enum):
+class Fmt(StrEnum):
     text = "text"
     json = "json"
     markdown = "markdown"
@@ -42,8 +42,10 @@ def _console() -> Any:
 
 
 @app.command()
-def assess(case: str = typer.Argument(..., help="case file (JSON or YAML), or - for stdin"),
-           format: Fmt = typer.Option(Fmt.text, "--format", "-f", help="output format")) -> None:
+def assess(
+    case: Annotated[str, typer.Argument(help="case file (JSON or YAML), or - for stdin")],
+    format: Annotated[Fmt, typer.Option("--format", "-f", help="output format")] = Fmt.text,
+) -> None:
     """Assess a case: triage, scores, work-up, plan, prognosis."""
     from oncospine.assessment import assess as run
     from oncospine.case import load_case
@@ -66,8 +68,11 @@ def assess(case: str = typer.Argument(..., help="case file (JSON or YAML), or - 
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
-def score(ctx: typer.Context, name: str = typer.Argument(..., help="score name, e.g. sins"),
-          as_json: bool = typer.Option(False, "--json", help="print JSON")) -> None:
+def score(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="score name, e.g. sins")],
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
     """One calculator, e.g. `oncospine score sins --level T12 --pain mechanical …`."""
     from oncospine.calculators import CALCULATORS, calculate
 
@@ -117,14 +122,16 @@ def schema() -> None:
     sys.stdout.write(json.dumps(case_json_schema(), indent=2) + "\n")
 
 
-class RulesFmt(str, Enum):
+class RulesFmt(StrEnum):
     text = "text"
     markdown = "markdown"
     json = "json"
 
 
 @app.command()
-def rules(format: RulesFmt = typer.Option(RulesFmt.text, "--format", "-f")) -> None:
+def rules(
+    format: Annotated[RulesFmt, typer.Option("--format", "-f")] = RulesFmt.text,
+) -> None:
     """Print the rule catalogue (id, title, sources, evidence, decision)."""
     from oncospine.knowledge import load
     from oncospine.render.markdown import rules_markdown
@@ -151,7 +158,9 @@ def example_names() -> list[str]:
 
 
 @app.command()
-def example(name: str = typer.Argument(None, help="demo case name; omit to list them")) -> None:
+def example(
+    name: Annotated[str | None, typer.Argument(help="demo case name; omit to list them")] = None,
+) -> None:
     """List the demo cases, or print one (YAML) to pipe into `oncospine assess -`."""
     names = example_names()
     if name is None:

@@ -20,11 +20,12 @@ PRIMARY_SITES: tuple[str, ...] = (
 
 # Spinal levels from the occiput to the coccyx, in anatomical order.
 LEVELS: tuple[str, ...] = (
-    ("C0", *(f"C{i}" for i in range(1, 8)))
-    + tuple(f"T{i}" for i in range(1, 13))
-    + tuple(f"L{i}" for i in range(1, 6))
-    + tuple(f"S{i}" for i in range(1, 6))
-    + ("Co",)
+    "C0",
+    *(f"C{i}" for i in range(1, 8)),
+    *(f"T{i}" for i in range(1, 13)),
+    *(f"L{i}" for i in range(1, 6)),
+    *(f"S{i}" for i in range(1, 6)),
+    "Co",
 )
 LEVEL_INDEX: dict[str, int] = {name: i for i, name in enumerate(LEVELS)}
 

@@ -10,6 +10,7 @@ References: pathway.md §1.1 (tables A1/A2), decisions D-10 to D-14.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from oncospine import derive
 from oncospine.case import Case
@@ -115,7 +116,17 @@ def compression_areas(case: Case) -> int:
     return areas
 
 
-def build(case: Case) -> Context:
+def _sins_range(scores: dict[str, Any] | None, case: Case) -> tuple[int, int] | None:
+    if scores is None:
+        return worst_range(case)
+    ranges = [le["range"] for le in scores["sins"]["lesions"] if le.get("range")]
+    if not ranges:
+        return None
+    return max(lo for lo, _ in ranges), max(hi for _, hi in ranges)
+
+
+def build(case: Case, scores: dict[str, Any] | None = None) -> Context:
+    """The rule inputs of one case; pass the already computed scores to avoid rescoring."""
     p = case.presentation
     radio, flag = radiosensitivity(case)
     site = case.cancer.primary_site
@@ -131,7 +142,7 @@ def build(case: Case) -> Context:
         radiosensitivity=radio,
         radiosensitivity_flag=flag,
         haem=case.cancer.haematological,
-        sins=worst_range(case),
+        sins=_sins_range(scores, case),
         escc_grade=worst_grade(case),
         lesions=len(case.lesions or ()),
         compression_areas=compression_areas(case),

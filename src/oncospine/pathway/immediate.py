@@ -16,7 +16,7 @@ INSTABILITY_SINS = 7
 
 def immediate(case: Case, ctx: Context, t: Triage) -> Collected:
     out = Collected()
-    _dexamethasone(ctx, t, out)
+    _dexamethasone(case, ctx, t, out)
     if ctx.pain:
         out.add(Option("analgesia", "recommended", "immediate", ("MGT-002",),
                        "adequate pain relief now, with an individual pain assessment"))
@@ -25,7 +25,7 @@ def immediate(case: Case, ctx: Context, t: Triage) -> Collected:
     return out
 
 
-def _dexamethasone(ctx: Context, t: Triage, out: Collected) -> None:
+def _dexamethasone(case: Case, ctx: Context, t: Triage, out: Collected) -> None:
     if not ctx.has_neuro:
         out.add(Option("dexamethasone", "not_recommended", "immediate", ("MGT-006",),
                        "no neurological symptoms or signs: steroids are not routine (except "
@@ -57,7 +57,8 @@ def _dexamethasone(ctx: Context, t: Triage, out: Collected) -> None:
                "haematology MDT"
     out.add(Option("dexamethasone", "recommended", "immediate", rules,
                    why + "; check glucose and give gastric protection; stop if MSCC is excluded",
-                   dose=DEX_DOSE, within_hours=0))
+                   dose=DEX_DOSE, within_hours=0,
+                   done=case.events.dexamethasone_first_dose is not None))
 
 
 def _immobilise(case: Case, ctx: Context, out: Collected) -> None:
@@ -68,7 +69,7 @@ def _immobilise(case: Case, ctx: Context, out: Collected) -> None:
     sins_possible = ctx.sins is not None and ctx.sins[1] >= INSTABILITY_SINS
     if mechanical or misaligned or sins_high:
         found = [w for w, on in (("mechanical pain", mechanical), ("abnormal alignment",
-                 misaligned), (f"SINS {ctx.sins[0] if ctx.sins else ''} or more", sins_high))
+                 misaligned), (f"SINS {ctx.sins[0] if ctx.sins else ''}", sins_high))
                  if on]
         out.add(Option("immobilise", "recommended", "immediate", ("MGT-001",),
                        "neurology with suspected instability (" + ", ".join(found) + "): limit "

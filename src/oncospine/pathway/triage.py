@@ -135,9 +135,9 @@ def _neurology(ctx: Context, t: Triage) -> None:
     features = ", ".join(ctx.neuro or ())
     if ctx.cancer in ("known", "suspected"):
         t.pathway = "mscc"
+        history = "a cancer history" if ctx.cancer == "known" else "suspected cancer"
         t.reasons.append(Reason("TRI-001", f"neurological symptoms or signs ({features}) with "
-                                f"{'a cancer history' if ctx.cancer == 'known' else 'suspected cancer'}"
-                                ": suspected MSCC, an oncological emergency"))
+                                f"{history}: suspected MSCC, an oncological emergency"))
         return
     t.pathway = "cauda_equina" if ctx.cauda_equina else "cord_compression"
     if ctx.cauda_equina:
@@ -167,8 +167,11 @@ def _actions(case: Case, ctx: Context, t: Triage) -> None:
                                     "MRI is contraindicated: CT of the spine instead",
                                     within_hours=MRI_HOURS[t.level]))
         else:
+            done = case.events.mri_done is not None or any(
+                study.modality == "mri_whole_spine" for study in case.imaging or ())
             t.actions.append(Option("mri_whole_spine", "recommended", "triage", (rule, "IMG-001"),
-                                    "whole-spine MRI", within_hours=MRI_HOURS[t.level]))
+                                    "whole-spine MRI", within_hours=MRI_HOURS[t.level],
+                                    done=done))
     t.actions.append(Option("safety_net_advice", "recommended", "triage", ("FU-003",),
                             "return at once for new weakness, numbness, difficulty walking, or "
                             "bladder or bowel change"))

@@ -23,7 +23,7 @@ def _table(title: str, header: list[str], body: list[list[str]]) -> Table:
     for i, name in enumerate(header):
         table.add_column(name, overflow="fold", ratio=3 if i == 3 else 1)
     for row in body:
-        table.add_row(*row)
+        table.add_row(*(Text(cell) for cell in row))
     return table
 
 
@@ -32,7 +32,8 @@ def banner(a: dict[str, Any]) -> Panel:
     lines = [Text(r.LEVEL_LABEL[t["level"]], style=LEVEL_STYLE[t["level"]]),
              Text(f"pathway: {t['pathway'].replace('_', ' ')}")]
     if t["coordinator_contact_within_hours"] is not None:
-        lines.append(Text(f"MSCC coordinator: {r.hours_text(t['coordinator_contact_within_hours'])}"))
+        when = r.hours_text(t["coordinator_contact_within_hours"])
+        lines.append(Text(f"MSCC coordinator: {when}"))
     if t["mri_within_hours"] is not None:
         lines.append(Text(f"whole-spine MRI: {r.hours_text(t['mri_within_hours'])}"))
     for clock in t["clocks"]:
@@ -63,15 +64,15 @@ def render(a: dict[str, Any], console: Console) -> None:
     console.print(_table("Plan", ["role", "option", "when", "why", "rules"],
                          r.option_rows(a["plan"]["options"])))
     for note in a["plan"]["notes"]:
-        console.print(f"note {note['rule']}: {note['text']}")
+        console.print(Text.assemble(("note ", "bold"), f"{note['rule']}: {note['text']}"))
     for conflict in a["plan"]["conflicts"]:
-        console.print(f"[bold]sources disagree {conflict['id']}[/bold] {conflict['title']}: "
-                      f"{conflict['text']}")
+        console.print(Text.assemble((f"sources disagree {conflict['id']} ", "bold"),
+                                    f"{conflict['title']}: {conflict['text']}"))
     if a["missing_inputs"]:
-        console.print("[bold]Missing inputs (unknown, not zero):[/bold] "
-                      + ", ".join(a["missing_inputs"]))
+        console.print(Text.assemble(("Missing inputs (unknown, not zero): ", "bold"),
+                                    ", ".join(a["missing_inputs"])))
     for warning in a["warnings"]:
-        console.print(f"[bold]warning[/bold] {warning['text']}")
+        console.print(Text.assemble(("warning ", "bold"), warning["text"]))
     console.print(f"ruleset {a['ruleset']['version']} · decision support only: the clinical team "
                   "decides with the person")
 
@@ -83,6 +84,6 @@ def render_score(result: dict[str, Any], console: Console) -> None:
     for key, value in result.items():
         if key in ("score", "sources", "rules"):
             continue
-        table.add_row(key, str(value))
+        table.add_row(key, Text(str(value)))
     table.add_row("sources", ", ".join(result.get("sources", [])))
     console.print(table)

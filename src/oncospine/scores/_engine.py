@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 Band = tuple[int, int, str]
@@ -30,11 +31,18 @@ class Group:
     @classmethod
     def one(cls, name: str, points: Iterable[int], missing: Sequence[str] = (),
             rows: Sequence[tuple[str, str]] = ()) -> Group:
-        return cls((name,), frozenset((p,) for p in points), tuple(missing), tuple(rows))
+        return _one(name, frozenset(points), tuple(missing), tuple(rows))
 
     @property
     def decided(self) -> bool:
         return len(self.options) == 1
+
+
+@lru_cache(maxsize=8192)
+def _one(name: str, points: frozenset[int], missing: tuple[str, ...],
+         rows: tuple[tuple[str, str], ...]) -> Group:
+    # Groups are immutable and few distinct ones exist, so they are built once and shared.
+    return Group((name,), frozenset((p,) for p in points), missing, rows)
 
 
 @dataclass(slots=True)
@@ -85,11 +93,15 @@ def band_of(total: int, bands: Sequence[Band]) -> str | None:
 
 def achievable_totals(groups: Sequence[Group]) -> set[int]:
     """Every total the groups can still add up to."""
+    fixed = 0
     totals = {0}
     for group in groups:
+        if len(group.options) == 1:
+            fixed += sum(next(iter(group.options)))
+            continue
         partials = {sum(option) for option in group.options}
         totals = {t + p for t in totals for p in partials}
-    return totals
+    return {t + fixed for t in totals}
 
 
 def evaluate(
@@ -103,6 +115,30 @@ def evaluate(
     transform: Callable[[int], int] | None = None,
 ) -> ScoreResult:
     """Combine groups into a result: complete only when every group is decided."""
+    status, total, rng, band, components, missing, rows = _combine(tuple(groups), tuple(bands),
+                                                                   transform)
+    return ScoreResult(
+        name=name,
+        status=status,
+        total=total,
+        range=rng,
+        band=band,
+        components=dict(components),
+        missing=list(missing),
+        version=version,
+        sources=tuple(sources),
+        rules=tuple(rules),
+        rows=dict(rows),
+    )
+
+
+Combined = tuple[str, int | None, tuple[int, int], str | None, tuple[tuple[str, int | None], ...],
+                 tuple[str, ...], tuple[tuple[str, str], ...]]
+
+
+@lru_cache(maxsize=16384)
+def _combine(groups: tuple[Group, ...], bands: tuple[Band, ...],
+             transform: Callable[[int], int] | None) -> Combined:
     totals = achievable_totals(groups)
     if transform is not None:
         totals = {transform(t) for t in totals}
@@ -110,29 +146,22 @@ def evaluate(
     components: dict[str, int | None] = {}
     missing: list[str] = []
     rows: dict[str, str] = {}
+    complete = True
     for group in groups:
-        for i, item in enumerate(group.names):
-            values = {option[i] for option in group.options}
-            components[item] = next(iter(values)) if len(values) == 1 else None
-        if not group.decided:
+        if len(group.options) == 1:
+            components.update(zip(group.names, next(iter(group.options)), strict=True))
+        else:
+            complete = False
+            for i, item in enumerate(group.names):
+                values = {option[i] for option in group.options}
+                components[item] = next(iter(values)) if len(values) == 1 else None
             missing.extend(m for m in group.missing if m not in missing)
         for table, row in group.rows:
             rows[table] = row
-    complete = all(group.decided for group in groups)
     band_low, band_high = band_of(low, bands), band_of(high, bands)
-    return ScoreResult(
-        name=name,
-        status="complete" if complete else "incomplete",
-        total=low if complete else None,
-        range=(low, high),
-        band=band_low if band_low == band_high else None,
-        components=components,
-        missing=missing,
-        version=version,
-        sources=tuple(sources),
-        rules=tuple(rules),
-        rows=rows,
-    )
+    return ("complete" if complete else "incomplete", low if complete else None, (low, high),
+            band_low if band_low == band_high else None, tuple(components.items()),
+            tuple(missing), tuple(rows.items()))
 
 
 def not_applicable(name: str, reason: str, *, version: str, sources: Sequence[str],

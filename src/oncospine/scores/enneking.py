@@ -20,7 +20,9 @@ BENIGN = {"latent": "1", "active": "2", "aggressive": "3"}
 ALL_STAGES = ("1", "2", "3", "IA", "IB", "IIA", "IIB", "III")
 
 
-def _malignant(grade: str, extent: str | None, metastasis: bool | None) -> tuple[set[str], list[str]]:
+def _malignant(
+    grade: str, extent: str | None, metastasis: bool | None
+) -> tuple[set[str], list[str]]:
     roman = "I" if grade == "low" else "II"
     letters = {"A", "B"} if extent is None else {"A" if extent == "intracompartmental" else "B"}
     local = {roman + letter for letter in letters}

@@ -1,0 +1,46 @@
+# oncospine: two commands on a fresh machine (Python 3.11+, Debian).
+#   make run    install into .venv and show the demo cases assessed in the terminal
+#   make test   install test tools into .venv, lint, type-check, run the tests and the vectors
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint typecheck unit vectors bench docs clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+run: $(STAMP)
+	@for name in $$($(BIN)/oncospine example); do \
+		$(BIN)/oncospine example $$name | $(BIN)/oncospine assess - ; \
+	done
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest --cov=oncospine --cov-report=term --cov-fail-under=90
+
+vectors: $(STAMP)
+	$(BIN)/python ../shared/vectors/check.py
+
+test: lint typecheck unit vectors
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/assess_throughput.py
+
+docs: $(STAMP)
+	$(BIN)/oncospine rules --format markdown > docs/rules.md
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage
