@@ -67,6 +67,13 @@ class Context:
         return self.site == "unknown" or (self.cancer == "suspected" and self.haem != "confirmed")
 
 
+def imaging_done(case: Case, modality: str) -> bool:
+    """Whether a study of this modality is recorded (whole-spine MRI also by its event)."""
+    if modality == "mri_whole_spine" and case.events.mri_done is not None:
+        return True
+    return any(study.modality == modality for study in case.imaging or ())
+
+
 def cancer_state(case: Case) -> str:
     c = case.cancer
     if c.haematological == "confirmed" or c.history in ("past", "current"):

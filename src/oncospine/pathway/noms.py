@@ -207,7 +207,8 @@ def _undecided(case: Case, ctx: Context, radio: str | None, out: Collected) -> N
         rule, why = "NOMS-O-ASK", "radiosensitivity of this histology is not classified"
         if ctx.unknown_primary:
             why = "histology not yet known (tissue diagnosis first)"
-        out.ask("cancer.radiosensitivity" if ctx.site is not None else "cancer.primary_site")
+        else:
+            out.ask("cancer.radiosensitivity" if ctx.site is not None else "cancer.primary_site")
     out.add(Option("cebrt", "discuss", "definitive", (rule,),
                    why + ": conventional radiotherapy or SBRT is a tumour-board choice",
                    dose=cebrt_dose(case, out)[0]))

@@ -16,7 +16,7 @@ from typing import Any
 
 from oncospine.case import Case
 from oncospine.pathway._model import Option, Reason
-from oncospine.pathway.context import Context
+from oncospine.pathway.context import Context, imaging_done
 
 LEVELS = ("emergency", "urgent", "soon", "routine")
 RANK = {level: i for i, level in enumerate(LEVELS)}
@@ -167,8 +167,7 @@ def _actions(case: Case, ctx: Context, t: Triage) -> None:
                                     "MRI is contraindicated: CT of the spine instead",
                                     within_hours=MRI_HOURS[t.level]))
         else:
-            done = case.events.mri_done is not None or any(
-                study.modality == "mri_whole_spine" for study in case.imaging or ())
+            done = imaging_done(case, "mri_whole_spine")
             t.actions.append(Option("mri_whole_spine", "recommended", "triage", (rule, "IMG-001"),
                                     "whole-spine MRI", within_hours=MRI_HOURS[t.level],
                                     done=done))

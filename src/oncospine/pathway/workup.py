@@ -11,15 +11,11 @@ from __future__ import annotations
 
 from oncospine.case import Case
 from oncospine.pathway._model import Collected, Option
-from oncospine.pathway.context import Context
+from oncospine.pathway.context import Context, imaging_done
 from oncospine.pathway.triage import Triage
 
 BIOPSY_URGENT_HOURS = 24
 BIOPSY_HOURS = 168
-
-
-def _done(case: Case, modality: str) -> bool:
-    return any(study.modality == modality for study in case.imaging or ())
 
 
 def workup(case: Case, ctx: Context, t: Triage) -> Collected:
@@ -50,14 +46,14 @@ def _spine_imaging(case: Case, t: Triage, out: Collected) -> None:
                        "MRI is contraindicated: CT of the spine; myelography only if more is "
                        "needed, at a spinal surgical centre", within_hours=hours))
     else:
-        done = _done(case, "mri_whole_spine") or case.events.mri_done is not None
+        done = imaging_done(case, "mri_whole_spine")
         out.add(Option("mri_whole_spine", "recommended", "workup", ("IMG-001", "IMG-002"),
                        "sagittal T1/STIR and T2 of the whole spine, axial through any lesion",
                        within_hours=hours, done=done))
         if case.status.mri_contraindicated is None and t.level in ("emergency", "urgent"):
             out.ask("status.mri_contraindicated")
     reason = "a plain X-ray neither diagnoses nor excludes spinal metastases or MSCC"
-    if _done(case, "xray_spine"):
+    if imaging_done(case, "xray_spine"):
         reason = "an X-ray was done: it does not exclude metastases, MRI is still needed"
     out.add(Option("xray_spine", "not_recommended", "workup", ("IMG-004",), reason))
 
