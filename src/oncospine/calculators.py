@@ -28,6 +28,7 @@ LESION = {"level": "lesions.0.level", "extends-to": "lesions.0.extends_to"}
 SINS_FIELDS = {**LESION, **{k: f"lesions.0.{k.replace('-', '_')}" for k in
                             ("pain", "bone-lesion", "alignment", "collapse", "posterolateral")}}
 SPREAD = {
+    "history": "cancer.history",
     "primary-site": "cancer.primary_site",
     "visceral": "disease.visceral_metastases",
     "brain": "disease.brain_metastases",

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from oncospine import vocab as v
 from oncospine.errors import CaseReadError, CaseValidationError, Issue, closest
@@ -135,6 +135,13 @@ class Case(_Part):
     primary_tumour: PrimaryTumour = PrimaryTumour()
     imaging: list[Imaging] | None = None
     events: Events = Events()
+
+    @field_validator("patient", "cancer", "presentation", "status", "disease", "labs",
+                     "primary_tumour", "events", mode="before")
+    @classmethod
+    def _null_section_is_unknown(cls, value: Any) -> Any:
+        # `patient: null` (or an empty YAML section) means nothing about the patient is known.
+        return {} if value is None else value
 
 
 # ---------------------------------------------------------------- parsing and validation

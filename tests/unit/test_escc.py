@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pytest
 from conftest import make_case
 
-from oncospine.scores import escc
+from oncospine.scores import escc, score_all
 
 # scores.md §2.1 / §2.2: 0, 1a, 1b low; 1c borderline (never folded); 2, 3 high.
 SPEC_GROUP = {"0": "low", "1a": "low", "1b": "low", "1c": "borderline", "2": "high",
@@ -57,7 +58,7 @@ def test_the_worst_grade_across_lesions_is_the_most_compressive(grades: list[str
     assert result["worst"]["level"] == levels[grades.index(worst)]
 
 
-@pytest.mark.parametrize(("lower", "higher"), list(zip(SPEC_ORDER, SPEC_ORDER[1:], strict=False)))
+@pytest.mark.parametrize(("lower", "higher"), list(itertools.pairwise(SPEC_ORDER)))
 def test_each_grade_is_worse_than_the_one_below_it(lower: str, higher: str) -> None:
     for order in ((lower, higher), (higher, lower)):
         result = escc_of(*({"level": "T5", "escc": g} for g in order))
@@ -90,3 +91,9 @@ def test_grades_are_read_as_strings_so_1c_is_not_confused_with_1() -> None:
 
 def test_escc_records_its_version() -> None:
     assert escc_of({"level": "T8", "escc": "0"})["version"]
+
+
+def test_the_escc_block_states_that_a_higher_grade_is_more_compression() -> None:
+    # scores.md §0.2 rule 2: store the direction with each score and show it
+    block = score_all(make_case(lesions=[{"level": "T8", "escc": "2"}]))["escc"]
+    assert "compression" in block.get("higher_means", "")

@@ -10,7 +10,7 @@ from conftest import make_case
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oncospine.scores import sins
+from oncospine.scores import score_all, sins
 
 # scores.md §1.1, per-level lookup for component 1 (written out here, independently of the code).
 SPEC_LOCATION: dict[str, int] = {
@@ -170,6 +170,13 @@ def test_a_complete_lesion_reports_all_six_components() -> None:
     assert result["components"] == {"location": 3, "pain": 3, "bone_lesion": 2, "alignment": 0,
                                     "collapse": 2, "posterolateral": 1}
     assert result["missing"] == []
+    assert result["level"] == "T12"
+
+
+def test_the_sins_block_states_that_a_higher_total_is_more_unstable() -> None:
+    # scores.md §0.2 rule 2: store the direction with each score and show it
+    block = score_all(make_case(lesions=[lesion("T6")]))["sins"]
+    assert "unstable" in block.get("higher_means", "")
 
 
 # ------------------------------------------------------------------ worked examples and bands

@@ -10,7 +10,7 @@ from conftest import make_case
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oncospine.scores import tomita
+from oncospine.scores import score_all, tomita
 
 # case-format.md "Primary site codes", Tomita growth column; None = "not classified: ask".
 SPEC_GROWTH: dict[str, str | None] = {
@@ -164,6 +164,14 @@ def test_one_vertebra_and_unknown_extraspinal_count_leaves_bone_open() -> None:
     assert result["missing"] == ["disease.extraspinal_bone_metastases"]
 
 
+def test_two_vertebrae_are_multiple_whatever_the_extraspinal_count() -> None:
+    # D-08: 2 + any extraspinal count ≥ 2, so the bone item is "multiple" (2 points)
+    result = tomita_of("breast", "none", {"vertebral_metastases": 2})
+    assert result["components"]["bone"] == 2
+    assert result["range"] == [3, 3]
+    assert result["band"] == "long_term_control"
+
+
 def test_unknown_bone_counts_are_both_asked_for() -> None:
     result = tomita_of("breast", "none", {})
     assert result["status"] == "incomplete"
@@ -242,6 +250,11 @@ def test_tomita_records_its_version_and_the_site_row_used() -> None:
     result = tomita_of("kidney")
     assert result["version"]
     assert "kidney" in result["rows"].values()
+
+
+def test_tomita_states_that_a_higher_total_is_a_worse_prognosis() -> None:
+    block = score_all(make_case(cancer={"history": "current", "primary_site": "breast"}))
+    assert "worse" in block["tomita"]["higher_means"]
 
 
 # ------------------------------------------------------------------ property: exact ranges

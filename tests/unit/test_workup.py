@@ -132,8 +132,7 @@ def test_unknown_primary_with_neurology_is_biopsied_within_24_hours(feature):
 def test_known_primary_is_not_biopsied_routinely():
     a = run(cancer={"history": "current", "primary_site": "breast"}, presentation=presentation(),
             lesions=[{"level": "T8", "escc": "1a"}])
-    assert wrole(a, "biopsy") in (None, "not_recommended", "consider")
-    assert wrole(a, "ct_staging") != "recommended" or workup(a, "ct_staging") is None
+    assert wrole(a, "biopsy") != "recommended"
 
 
 # ------------------------------------------------------------ D-26 / BX-006: bone tumour
