@@ -214,6 +214,11 @@ def consistency_issues(case: Case) -> list[Issue]:
             "primary_tumour.benign_behaviour",
             "benign behaviour only applies to a benign tumour: set grade to 'benign' or remove "
             "benign_behaviour", pt.benign_behaviour))
+    if pt.metastasis and pt.benign_behaviour in ("latent", "active"):
+        issues.append(Issue(
+            "primary_tumour.metastasis",
+            "latent and active benign tumours do not metastasise (Enneking 1 and 2 are M0): "
+            "set benign_behaviour to 'aggressive' or metastasis to false", True))
     if p.spinal_pain is False and (p.pain_features or p.pain_sites):
         issues.append(Issue(
             "presentation.spinal_pain",

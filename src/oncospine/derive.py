@@ -61,6 +61,16 @@ def frankel_values(case: Case) -> tuple[tuple[str, ...], bool]:
     return ("A", "B", "C", "D", "E"), False
 
 
+def ambulatory_values(case: Case) -> tuple[str, ...]:
+    """Walking status still possible: hours since walking imply non-ambulatory."""
+    s = case.status
+    if s.ambulatory is not None:
+        return (s.ambulatory,)
+    if s.non_ambulatory_hours is not None:
+        return ("non_ambulatory",)
+    return ("independent", "with_aid", "non_ambulatory")
+
+
 def primary_sites(case: Case) -> tuple[str, ...]:
     site = case.cancer.primary_site
     return (site,) if site is not None else PRIMARY_SITES
@@ -70,6 +80,8 @@ def visceral_values(case: Case) -> tuple[str, ...]:
     d = case.disease
     if d.visceral_metastases is not None:
         return (d.visceral_metastases,)
+    if d.brain_metastases:  # brain counts as visceral (D-07), so "none" is no longer possible
+        return ("removable", "unremovable")
     return ("none", "removable", "unremovable")
 
 

@@ -78,8 +78,8 @@ INPUTS: dict[str, tuple[str, ...]] = {
     "modified_bauer": _BAUER,
     "nesms": (*_BAUER, "status.ambulatory", "labs.albumin_g_per_l"),
 }
-SINS_INPUTS = ("level", "extends_to", "pain", "bone_lesion", "alignment", "collapse",
-               "posterolateral")
+# `extends_to` is left out: without it a lesion is one level (a different lesion), not unknown.
+SINS_INPUTS = ("level", "pain", "bone_lesion", "alignment", "collapse", "posterolateral")
 
 # Values tried when a missing input is filled in (every score category is covered).
 NUMERIC_DOMAINS: dict[str, tuple[Any, ...]] = {
@@ -104,9 +104,9 @@ LITERAL_DOMAINS: dict[str, tuple[Any, ...]] = {
     "posterolateral": get_args(v.Posterolateral),
 }
 
-FAST = settings(max_examples=120, deadline=None, database=None,
+FAST = settings(max_examples=100, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow])
-SEARCH = settings(max_examples=60, deadline=None, database=None,
+SEARCH = settings(max_examples=40, deadline=None, database=None, report_multiple_bugs=False,
                   suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -221,6 +221,8 @@ def cases(draw: st.DrawFn, consistent: bool = False) -> dict[str, Any]:
         status["non_ambulatory_hours"] = None
     if primary_tumour["grade"] not in (None, "benign"):
         primary_tumour["benign_behaviour"] = None
+    if primary_tumour["benign_behaviour"] in ("latent", "active"):  # Enneking 1 and 2 are M0
+        primary_tumour["metastasis"] = draw(st.sampled_from([None, False]))
     if presentation["spinal_pain"] is False:
         presentation["pain_sites"] = draw(st.sampled_from([None, []]))
         presentation["pain_features"] = draw(st.sampled_from([None, []]))
@@ -263,7 +265,7 @@ def valid(data: dict[str, Any]) -> Any | None:
 
 def test_the_strategy_builds_valid_cases():
     @given(cases())
-    @settings(max_examples=200, deadline=None, database=None)
+    @settings(max_examples=100, deadline=None, database=None)
     def check(data: dict[str, Any]) -> None:
         validate_case(data)
 
@@ -416,6 +418,64 @@ def test_both_ends_of_an_incomplete_range_are_reachable(data):
         assert reach(data, compute, high), f"{name}: no completion reaches the high end {high}"
 
 
+def unconstrained(data: dict[str, Any]) -> bool:
+    """No known value that rules out part of another input's domain (see the two tests below)."""
+    disease, status = data.get("disease", {}), data.get("status", {})
+    brain_hides_none = disease.get("brain_metastases") and "visceral_metastases" not in disease
+    hours_hide_walking = "non_ambulatory_hours" in status and "ambulatory" not in status
+    return not (brain_hides_none or hours_hide_walking)
+
+
+@SEARCH
+@given(cases())
+def test_range_ends_are_reachable_when_no_input_constrains_another(data):
+    """(2) without the two cross-field constraints, so other defects are not hidden by them."""
+    assume(unconstrained(data))
+    case = validate_case(data)
+    incomplete = {n: r for n, r in score_results(case).items() if r["status"] == "incomplete"}
+    assume(incomplete)
+    for name, result in incomplete.items():
+        low, high = result["range"]
+        assert reach(data, score_of(name), low), f"{name}: low end {low} unreachable"
+        assert reach(data, score_of(name), high), f"{name}: high end {high} unreachable"
+
+
+def test_brain_metastases_rule_out_no_visceral_disease_in_the_tomita_range():
+    """D-07: brain metastases are visceral disease, so 'none' (Tomita 0 points) is impossible.
+
+    Growth slow (breast) 1 + visceral 2 or 4 + solitary 1: the range is 4–6, never 2–6.
+    """
+    data = {"format": v.CASE_FORMAT, "cancer": {"history": "current", "primary_site": "breast"},
+            "disease": {"brain_metastases": True, "vertebral_metastases": 1,
+                        "extraspinal_bone_metastases": 0}}
+    result = tomita(validate_case(data)).to_dict()
+    assert result["range"] == [4, 6]
+
+
+def test_brain_metastases_rule_out_no_organ_metastases_in_the_tokuhashi_range():
+    data = {"format": v.CASE_FORMAT, "cancer": {"history": "current", "primary_site": "breast"},
+            "status": {"kps": 80, "frankel": "E"},
+            "disease": {"brain_metastases": True, "vertebral_metastases": 1,
+                        "extraspinal_bone_metastases": 0}}
+    result = tokuhashi_revised(validate_case(data)).to_dict()
+    # 2 + 2 + 2 + organ (0 or 1, never 2 with brain metastases) + breast 5 + Frankel E 2
+    assert result["range"] == [13, 14]
+
+
+def test_hours_since_walking_rule_out_independent_walking_in_the_nesms_range():
+    """`non_ambulatory_hours` only applies to a non-ambulatory person, who scores 0 for walking."""
+    data = {"format": v.CASE_FORMAT, "cancer": {"history": "current", "primary_site": "breast"},
+            "status": {"non_ambulatory_hours": 24},
+            "disease": {"vertebral_metastases": 1, "extraspinal_bone_metastases": 0,
+                        "visceral_metastases": "none"},
+            "labs": {"albumin_g_per_l": 40}}
+    result = nesms(validate_case(data)).to_dict()
+    # modified Bauer 1 + 1 + 1 + 1 = 4 → 2; walking 0; albumin 1 → 3 capped at 3, never more.
+    assert result["range"] == [3, 3]
+    data["labs"]["albumin_g_per_l"] = 30
+    assert nesms(validate_case(data)).to_dict()["range"] == [2, 2]
+
+
 # ---------------------------------------------------------------- (3) removing a known input
 
 
@@ -480,11 +540,10 @@ def test_any_neurological_feature_makes_it_an_emergency(data, feature):
 
 
 @FAST
-@given(cases())
-def test_unknown_cancer_history_is_never_triaged_lower_than_none(data):
-    cancer = data.get("cancer", {})
-    assume(cancer.get("history") in (None, "unknown") and cancer.get("haematological") in (
-        None, "none"))
+@given(cases(), st.sampled_from(["unknown", None]))
+def test_unknown_cancer_history_is_never_triaged_lower_than_none(data, history):
+    """D-13, with the haematological field cleared so only the history differs."""
+    data = set_path(set_path(data, "cancer.haematological", None), "cancer.history", history)
     unknown = assess(validate_case(data))
     known = assess(validate_case(set_path(data, "cancer.history", "none")))
     assert LEVEL_RANK[unknown["triage"]["level"]] <= LEVEL_RANK[known["triage"]["level"]]
@@ -494,7 +553,7 @@ def test_unknown_cancer_history_is_never_triaged_lower_than_none(data):
 # ---------------------------------------------------------------- (5) assess is total
 
 
-@settings(max_examples=250, deadline=None, database=None,
+@settings(max_examples=150, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(cases())
 def test_assess_never_raises_and_its_output_is_json(data):

@@ -307,3 +307,23 @@ def test_T7_painful_l2_renal_metastasis_is_an_sbrt_candidate():
     assert "SBRT-003" in {n["rule"] for n in a["plan"]["notes"]}
     assert "C-04" in conflicts(a)
     assert role(a, "separation_surgery") in (None, "not_recommended")
+
+
+def test_T8_paraplegic_for_five_days_with_kps_30_flags_mdt_009():
+    a = run(cancer={"history": "current", "primary_site": "kidney"},
+            presentation={"spinal_pain": True, "neuro_features": ["limb_weakness",
+                                                                  "sensory_loss"]},
+            status={"kps": 30, "frankel": "A", "ambulatory": "non_ambulatory",
+                    "non_ambulatory_hours": 120},
+            lesions=[{"level": "T6", "escc": "3"}])
+    assert "MDT-009" in {n["rule"] for n in a["plan"]["notes"]}
+    assert role(a, "separation_surgery") in ("discuss", "not_recommended")
+
+
+@pytest.mark.parametrize("name", sorted(SHAPE_CASES))
+def test_every_plan_note_carries_rule_sources_and_evidence(name):
+    for note in run(**SHAPE_CASES[name])["plan"]["notes"]:
+        assert note["rule"] and note["text"], note
+        assert note["evidence"], note
+        if not note["sources"]:
+            assert note["evidence"] == "D" and str(note["decision"]).startswith("D-"), note

@@ -87,11 +87,12 @@ def _sensitive(case: Case, ctx: Context, surgery_block: str | None, out: Collect
         blockers = _patchell_blockers(case, ctx, surgery_block)
         if not blockers:
             out.add(Option("separation_surgery", "discuss", "definitive",
-                           ("MDT-004", "MDT-007", "NOMS-1"),
+                           ("MDT-004", "MDT-007", "NOMS-1", "SUR-006"),
                            "radiosensitive solid tumour with high-grade compression, neurology, "
                            "one area and a fit patient: Patchell's trial (which included these "
                            "tumours) favours decompression, the two-tier NOMS reading would "
-                           "irradiate alone", conflicts=("C-11",)))
+                           "irradiate alone; if operated, radiotherapy follows surgery",
+                           conflicts=("C-11",)))
             out.conflict("C-11")
             if case.status.fit_for_surgery is None:
                 out.ask("status.fit_for_surgery")

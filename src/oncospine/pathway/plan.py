@@ -12,7 +12,7 @@ from __future__ import annotations
 from oncospine.case import Case
 from oncospine.pathway._model import Collected, Option
 from oncospine.pathway.context import Context
-from oncospine.pathway.noms import SHORT_COURSE, neuro_oncologic
+from oncospine.pathway.noms import PATCHELL_PARALYSIS_HOURS, SHORT_COURSE, neuro_oncologic
 from oncospine.pathway.triage import Triage
 from oncospine.scores.enneking import possible_stages
 from oncospine.scores.wbb import en_bloc_feasible
@@ -154,14 +154,17 @@ def _always(case: Case, ctx: Context, t: Triage, out: Collected) -> None:
                        "everyone with MSCC is referred to palliative care"))
         out.add(Option("rehabilitation", "consider", "supportive", ("REH-001",),
                        "physiotherapy and occupational therapy for walking, transfers and home"))
-    active = {o.id for o in out.options if o.role in ("recommended", "consider")}
+    active = {o.id for o in out.options if o.role != "not_recommended"}
     if active & {"sbrt", "systemic_therapy"}:
         out.add(Option("clinical_trial", "consider", "supportive", ("TRL-001",),
                        "ask whether a trial is open for this histology or technique"))
     s = case.status
-    if (s.non_ambulatory_hours or 0) > 168 and any(e >= 3 for e in ctx.ecog) and s.ecog is not None:
-        out.note("MDT-009", "unable to walk for over a week with poor performance status: "
-                 "treatment may not be warranted; decide with the person")
+    hours = s.non_ambulatory_hours or 0
+    if hours > PATCHELL_PARALYSIS_HOURS and min(ctx.ecog) >= 3:
+        # pathway.md §13 T8 flags this from 5 days; the rule itself speaks of over a week.
+        out.note("MDT-009", f"unable to walk for {hours:g} hours with poor performance status: "
+                 "with paralysis over a week and a life expectancy of days to weeks, treatment "
+                 "may not be warranted; decide with the person")
     if case.cancer.prior_radiotherapy_to_spine:
         out.note("MDT-002", "earlier spinal radiotherapy: check the dose; if re-irradiation "
                  "cannot give an adequate dose, surgery is preferred")

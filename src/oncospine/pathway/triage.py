@@ -114,8 +114,9 @@ def triage(case: Case, ctx: Context) -> Triage:
             t.reasons.append(Reason("TRI-ASK-PAIN", "spinal symptoms not recorded in a person "
                                     "with cancer: kept on the MSCC route until asked"))
         else:
+            # No spinal symptoms: never lower than the same person without a cancer history.
             t.level, t.pathway = "routine", "back_pain"
-            t.reasons.append(Reason("RF-NONE-001", "no spinal pain and no neurology recorded"))
+            _no_known_cancer(case, ctx, t)
     elif ctx.cancer == "suspected":
         t.level, t.pathway = "soon", "suspected_cancer"
         t.reasons.append(Reason("TRI-006", "cancer suspected but not diagnosed, no neurology: "

@@ -41,6 +41,8 @@ HIGHER_MEANS = {
 
 def score_all(case: Case) -> dict[str, Any]:
     out: dict[str, Any] = {"sins": sins(case), "escc": escc(case)}
+    out["sins"]["higher_means"] = HIGHER_MEANS["sins"]
+    out["escc"]["higher_means"] = HIGHER_MEANS["escc"]
     for name, fn in PROGNOSTIC.items():
         result = fn(case).to_dict()
         result["higher_means"] = HIGHER_MEANS[name]

@@ -37,8 +37,11 @@ def _malignant(
 def possible_stages(case: Case) -> tuple[set[str], list[str]]:
     pt = case.primary_tumour
     if pt.grade is None:
-        return set(ALL_STAGES), ["primary_tumour.grade"]
+        # Only aggressive benign (3) and stage III tumours can have metastasised.
+        return ({"3", "III"} if pt.metastasis else set(ALL_STAGES)), ["primary_tumour.grade"]
     if pt.grade == "benign":
+        if pt.metastasis:
+            return {"3"}, []
         if pt.benign_behaviour is None:
             return set(BENIGN.values()), ["primary_tumour.benign_behaviour"]
         return {BENIGN[pt.benign_behaviour]}, []

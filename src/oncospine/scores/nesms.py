@@ -9,6 +9,7 @@ References: NES-1, NES-2, NES-4 (scores.md §7.2); decision D-09.
 
 from __future__ import annotations
 
+from oncospine import derive
 from oncospine.case import Case
 from oncospine.scores import _common as common
 from oncospine.scores._engine import (
@@ -40,12 +41,11 @@ def nesms(case: Case) -> ScoreResult:
     mbauer_groups = modified_bauer_groups(case)
     mbauer_missing = [m for g in mbauer_groups if not g.decided for m in g.missing]
     high = {2 if total >= 3 else 0 for total in achievable_totals(mbauer_groups)}
-    walking = case.status.ambulatory
+    walking = {int(value == "independent") for value in derive.ambulatory_values(case)}
     albumin = case.labs.albumin_g_per_l
     groups = [
         Group.one("modified_bauer_high", high, mbauer_missing),
-        Group.one("ambulatory", (0, 1) if walking is None else (int(walking == "independent"),),
-                  ["status.ambulatory"]),
+        Group.one("ambulatory", walking, ["status.ambulatory"]),
         Group.one("albumin", (0, 1) if albumin is None
                   else (int(albumin >= ALBUMIN_NORMAL_G_PER_L),), ["labs.albumin_g_per_l"]),
     ]
