@@ -59,7 +59,8 @@ def main() -> None:
     print(f"assess throughput: {rate:,.0f} assessments/s "
           f"({count:,} assessments of {len(demo_documents())} demo cases, validation included)")
     times = cold_start()
-    print(f"CLI cold start (oncospine assess --format json): median {statistics.median(times):.0f} ms, "
+    median = statistics.median(times)
+    print(f"CLI cold start (oncospine assess --format json): median {median:.0f} ms, "
           f"min {min(times):.0f} ms, max {max(times):.0f} ms over {len(times)} runs")
 
 
