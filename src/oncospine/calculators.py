@@ -55,6 +55,8 @@ CALCULATORS: dict[str, tuple[dict[str, str], Callable[[Case], Any]]] = {
             wbb),
 }
 LIST_PATHS = {"lesions.0.wbb_sectors", "lesions.0.wbb_layers"}
+# Fields where "unknown" is itself a code of the case format, not a missing value.
+UNKNOWN_IS_A_CODE = {"cancer.primary_site", "cancer.history"}
 
 
 def _value(path: str, text: str) -> Any:
@@ -67,7 +69,7 @@ def _value(path: str, text: str) -> Any:
         return True
     if lowered in ("false", "no"):
         return False
-    if lowered in ("null", "unknown") and not path.endswith("primary_site"):
+    if lowered == "null" or (lowered == "unknown" and path not in UNKNOWN_IS_A_CODE):
         return None
     if path.endswith("escc"):
         return text

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from oncospine.errors import CaseValidationError, OncospineError, UnknownNameError
+from oncospine.errors import CaseValidationError, Issue, OncospineError, UnknownNameError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Decision support for the spinal tumour pathway.")
@@ -108,9 +108,7 @@ def _pairs(args: list[str]) -> dict[str, str]:
     return out
 
 
-def _arg_issue(arg: str, message: str) -> Any:
-    from oncospine.errors import Issue
-
+def _arg_issue(arg: str, message: str) -> Issue:
     return Issue(arg, message, arg)
 
 

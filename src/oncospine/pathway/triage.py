@@ -42,7 +42,7 @@ class Triage:
 
     @property
     def mri_within_hours(self) -> int | None:
-        return MRI_HOURS.get(self.level) if self.level in MRI_HOURS else None
+        return MRI_HOURS.get(self.level)
 
     @property
     def coordinator_within_hours(self) -> int | None:
