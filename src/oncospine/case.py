@@ -188,8 +188,9 @@ def load_case(path: str | Path) -> Case:
 def _load_yaml(text: str, name: str) -> Any:
     import yaml
 
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=loader)  # always a safe loader
     except yaml.YAMLError as exc:
         raise CaseReadError(f"{name} is neither valid JSON nor valid YAML: {exc}") from None
 
