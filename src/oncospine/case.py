@@ -195,6 +195,10 @@ def _load_yaml(text: str, name: str) -> Any:
         raise CaseReadError(f"{name} is neither valid JSON nor valid YAML: {exc}") from None
 
 
+# Lab values below these look like g/dL entered into a g/L field.
+G_PER_DL_HINTS = (("albumin", 6, "3.5 g/dL = 35 g/L"), ("haemoglobin", 25, "12 g/dL = 120 g/L"))
+
+
 def consistency_issues(case: Case) -> list[Issue]:
     """Combinations of values that contradict each other, each with the fix to make."""
     issues: list[Issue] = []
@@ -235,18 +239,13 @@ def consistency_issues(case: Case) -> list[Issue]:
             "cancer.history",
             "a confirmed haematological malignancy is a cancer history: set history to "
             "'current' or 'past'", "none", allowed=("current", "past")))
-    if case.labs.albumin_g_per_l is not None and case.labs.albumin_g_per_l < 6:
-        value = case.labs.albumin_g_per_l
-        issues.append(Issue(
-            "labs.albumin_g_per_l",
-            "albumin is in g/L; a value this low looks like g/dL (3.5 g/dL = 35 g/L)",
-            value, suggestion=f"{value * 10:g}"))
-    if case.labs.haemoglobin_g_per_l is not None and case.labs.haemoglobin_g_per_l < 25:
-        value = case.labs.haemoglobin_g_per_l
-        issues.append(Issue(
-            "labs.haemoglobin_g_per_l",
-            "haemoglobin is in g/L; a value this low looks like g/dL (12 g/dL = 120 g/L)",
-            value, suggestion=f"{value * 10:g}"))
+    for name, below, example in G_PER_DL_HINTS:
+        value = getattr(case.labs, f"{name}_g_per_l")
+        if value is not None and value < below:
+            issues.append(Issue(
+                f"labs.{name}_g_per_l",
+                f"{name} is in g/L; a value this low looks like g/dL ({example})",
+                value, suggestion=f"{value * 10:g}"))
     for i, lesion in enumerate(case.lesions or ()):
         if lesion.extends_to is None:
             continue

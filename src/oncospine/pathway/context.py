@@ -16,7 +16,7 @@ from oncospine import derive
 from oncospine.case import Case
 from oncospine.knowledge import site_table
 from oncospine.scores.escc import group_of, worst_grade
-from oncospine.scores.sins import levels_spanned, worst_range
+from oncospine.scores.sins import levels_spanned, sins, worst_range
 from oncospine.vocab import CAUDA_EQUINA_FEATURES, LEVEL_INDEX
 
 HAEMATOLOGICAL_SITES = frozenset({"myeloma", "lymphoma"})
@@ -123,19 +123,11 @@ def compression_areas(case: Case) -> int:
     return areas
 
 
-def _sins_range(scores: dict[str, Any] | None, case: Case) -> tuple[int, int] | None:
-    if scores is None:
-        return worst_range(case)
-    ranges = [le["range"] for le in scores["sins"]["lesions"] if le.get("range")]
-    if not ranges:
-        return None
-    return max(lo for lo, _ in ranges), max(hi for _, hi in ranges)
-
-
 def build(case: Case, scores: dict[str, Any] | None = None) -> Context:
     """The rule inputs of one case; pass the already computed scores to avoid rescoring."""
     p = case.presentation
     radio, flag = radiosensitivity(case)
+    sins_block = scores["sins"] if scores is not None else sins(case)
     site = case.cancer.primary_site
     pt = case.primary_tumour
     bone_tumour = pt.grade is not None or (
@@ -149,7 +141,7 @@ def build(case: Case, scores: dict[str, Any] | None = None) -> Context:
         radiosensitivity=radio,
         radiosensitivity_flag=flag,
         haem=case.cancer.haematological,
-        sins=_sins_range(scores, case),
+        sins=worst_range(le.get("range") for le in sins_block["lesions"]),
         escc_grade=worst_grade(case),
         lesions=len(case.lesions or ()),
         compression_areas=compression_areas(case),

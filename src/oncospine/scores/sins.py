@@ -9,6 +9,7 @@ References: SINS-1, SINS-2, SINS-4, SINS-5 (scores.md §1); decision D-01.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from oncospine.case import Case, Lesion
@@ -118,10 +119,9 @@ def sins(case: Case) -> dict[str, Any]:
     }
 
 
-def worst_range(case: Case) -> tuple[int, int] | None:
-    """(lowest, highest) over lesions of each lesion's SINS range; None without lesions."""
-    ranges = [r.range for r in (sins_lesion(le, i) for i, le in enumerate(case.lesions or ()))
-              if r.range is not None]
-    if not ranges:
+def worst_range(ranges: Iterable[Sequence[int] | None]) -> tuple[int, int] | None:
+    """The worst SINS still possible over lesions: (highest low end, highest high end)."""
+    known = [r for r in ranges if r]
+    if not known:
         return None
-    return max(lo for lo, _ in ranges), max(hi for _, hi in ranges)
+    return max(r[0] for r in known), max(r[1] for r in known)
