@@ -1,20 +1,22 @@
 # oncospine: two commands on a fresh machine (Python 3.11+, Debian).
 #   make run    install into .venv and show the demo cases assessed in the terminal
-#   make test   install test tools into .venv, lint, type-check, run the tests and the vectors
+#   make test   install test tools and the Debian packages the tests need (PostgreSQL, Chromium,
+#               poppler, Pango, a Java runtime), start a private PostgreSQL, lint, type-check,
+#               run the tests and the vectors
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit vectors bench docs clean
+.PHONY: run test lint typecheck unit vectors bench docs clean sysdeps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,spark]"
 	$(BIN)/python -m compileall -q src  # bytecode for a fast CLI start, even where Python does not write it
 	touch $(STAMP)
 
@@ -29,7 +31,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+sysdeps:
+	scripts/system-deps.sh
+
+unit: $(STAMP) sysdeps
+	ONCOSPINE_TEST_POSTGRES_URL="$$(scripts/postgres-test.sh)" \
+	ONCOSPINE_CHROMIUM=/usr/bin/chromium \
 	$(BIN)/pytest --cov=oncospine --cov-report=term --cov-fail-under=90
 
 vectors: $(STAMP)
