@@ -1,5 +1,7 @@
 # oncospine: two commands on a fresh machine (Python 3.11+, Debian).
-#   make run    install into .venv and show the demo cases assessed in the terminal
+#   make run    install into .venv, seed demo cases and an admin account into a SQLite file
+#               (oncospine.db; the one-time password is printed), serve http://127.0.0.1:8000
+#   make demo   show the demo cases assessed in the terminal
 #   make test   install test tools and the Debian packages the tests need (PostgreSQL, Chromium,
 #               poppler, Pango, a Java runtime), start a private PostgreSQL, lint, type-check,
 #               run the tests and the vectors
@@ -9,7 +11,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit vectors bench docs clean sysdeps
+.PHONY: run demo test lint typecheck unit vectors bench docs clean sysdeps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +23,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 run: $(STAMP)
+	$(BIN)/oncospine seed
+	$(BIN)/oncospine serve --host 127.0.0.1 --port 8000
+
+demo: $(STAMP)
 	@for name in $$($(BIN)/oncospine example); do \
 		$(BIN)/oncospine example $$name | $(BIN)/oncospine assess - ; \
 	done

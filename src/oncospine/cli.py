@@ -170,6 +170,12 @@ def example(
     sys.stdout.write(text)
 
 
+# Store and web application: serve, seed, user, token, cds-issuer.
+from oncospine.web.commands import register as _register_web  # noqa: E402
+
+_register_web(app)
+
+
 def main() -> None:
     app()
 
