@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import types
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import AwareDatetime, BaseModel
@@ -53,6 +53,7 @@ class Group:
 
 LABELS: dict[str, tuple[str, str]] = {
     "id": ("Case label", "a local label, never a patient identifier"),
+    "assessed_at": ("Assess as of", "leave empty for now; the clocks run from this time"),
     "patient.age_years": ("Age (years)", ""),
     "patient.sex": ("Sex", ""),
     "cancer.history": ("Cancer history", "suspected = no diagnosis yet, but cancer is suspected"),
@@ -119,7 +120,7 @@ LABELS: dict[str, tuple[str, str]] = {
 #: The order a clinician works through a case: who, what they feel, what the examination finds,
 #: what the imaging shows, how far the disease has spread; then the pathway record.
 LAYOUT: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
-    ("History", ("id", "patient", "cancer"), None),
+    ("History", ("id", "assessed_at", "patient", "cancer"), None),
     ("Symptoms", ("presentation",), None),
     ("Examination and function", ("status",), None),
     ("Imaging per lesion", ("lesions",), "lesions"),
@@ -175,8 +176,8 @@ def _field(path: str, annotation: Any) -> Field:
 
 
 def _section_fields(section: str) -> tuple[Field, ...]:
-    if section == "id":
-        return (_field("id", Case.model_fields["id"].annotation),)
+    if section in ("id", "assessed_at"):
+        return (_field(section, Case.model_fields[section].annotation),)
     model: type[BaseModel]
     if section in ("lesions", "imaging"):
         model = Lesion if section == "lesions" else Imaging
@@ -308,10 +309,16 @@ def form_values(case: dict[str, Any]) -> dict[str, Any]:
 
 
 def local_input(value: str | None) -> str:
-    """An ISO time as the `datetime-local` control shows it (in its own offset)."""
+    """An ISO time for the `datetime-local` control, in UTC.
+
+    The page script turns it into the reader's local time and sends that offset back with the
+    form; without the script the time stays in UTC both ways. Either way the instant is kept."""
     if not value:
         return ""
     try:
-        return datetime.fromisoformat(value).strftime("%Y-%m-%dT%H:%M")
+        moment = datetime.fromisoformat(value)
     except ValueError:
         return ""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S" if moment.second else "%Y-%m-%dT%H:%M")

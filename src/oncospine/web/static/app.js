@@ -36,6 +36,7 @@
         .split("__i__").join(String(index));
       var holder = document.querySelector('[data-entries="' + kind + '"]');
       holder.insertAdjacentHTML("beforeend", html);
+      localise(holder);
       counter.value = String(index + 1);
       renumber(holder);
       var first = holder.lastElementChild.querySelector("select, input");
@@ -79,9 +80,30 @@
     }
   });
 
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  // Time controls arrive in UTC; show them in local time and send the local offset back.
+  function localise(root) {
+    root.querySelectorAll("input[type=datetime-local][data-utc]").forEach(function (el) {
+      if (el.value) {
+        var d = new Date(el.value + (el.value.length === 16 ? ":00Z" : "Z"));
+        el.value = d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) +
+          "T" + pad(d.getHours()) + ":" + pad(d.getMinutes()) +
+          (d.getSeconds() ? ":" + pad(d.getSeconds()) : "");
+      }
+      el.removeAttribute("data-utc");
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
-    var offset = String(-new Date().getTimezoneOffset());
+    var minutes = -new Date().getTimezoneOffset();
+    var offset = String(minutes);
     document.querySelectorAll("[data-tz]").forEach(function (el) { el.value = offset; });
+    var sign = minutes >= 0 ? "+" : "-", abs = Math.abs(minutes);
+    document.querySelectorAll("[data-tz-name]").forEach(function (el) {
+      el.textContent = "your local time (UTC" + sign + pad(Math.floor(abs / 60)) + ":" + pad(abs % 60) + ")";
+    });
+    localise(document);
     tick();
     setInterval(tick, 30000);
   });
