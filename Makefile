@@ -11,7 +11,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run demo test lint typecheck unit vectors bench docs clean sysdeps
+.PHONY: run demo screenshots test lint typecheck unit vectors bench docs clean sysdeps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ test: lint typecheck unit vectors
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/assess_throughput.py
+
+screenshots: $(STAMP) sysdeps
+	ONCOSPINE_SCREENSHOTS=docs/screenshots ONCOSPINE_CHROMIUM=/usr/bin/chromium \
+	$(BIN)/pytest tests/e2e -q -p no:cacheprovider
 
 docs: $(STAMP)
 	$(BIN)/oncospine rules --format markdown > docs/rules.md

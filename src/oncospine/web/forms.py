@@ -203,6 +203,16 @@ def build_groups() -> tuple[Group, ...]:
 GROUPS = build_groups()
 
 
+def field_label(path: str) -> str:
+    """The form label of a dotted case path: `lesions.0.pain` -> `Lesion 1: Pain (SINS)`."""
+    parts = path.split(".")
+    if len(parts) == 3 and parts[1].isdigit() and parts[0] in ("lesions", "imaging"):
+        label = LABELS.get(f"{parts[0]}.{{i}}.{parts[2]}", (parts[2], ""))[0]
+        kind = "Lesion" if parts[0] == "lesions" else "Study"
+        return f"{kind} {int(parts[1]) + 1}: {label}"
+    return LABELS.get(path, (path.replace("_", " "), ""))[0]
+
+
 # ------------------------------------------------------------------ form data -> case dict
 def _scalar(field: Field, raw: str, offset_minutes: int) -> Any:
     raw = raw.strip()

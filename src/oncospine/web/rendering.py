@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from oncospine.knowledge import load
 from oncospine.render import rows
+from oncospine.web.forms import field_label
 
 TEMPLATES = Path(__file__).parent / "templates"
 templates = Jinja2Templates(directory=TEMPLATES)
@@ -55,6 +56,8 @@ def time_left(due: datetime, now: datetime | None = None) -> tuple[str, bool]:
     minutes = int(abs(seconds) // 60)
     days, rest = divmod(minutes, 1440)
     hours, mins = divmod(rest, 60)
+    if minutes == 0:
+        return "due now", seconds < 0
     text = (f"{days} d {hours} h" if days else f"{hours} h {mins} min" if hours
             else f"{mins} min")
     return (f"{text} left", False) if seconds >= 0 else (f"overdue by {text}", True)
@@ -86,7 +89,7 @@ def hours(value: Any) -> str:
 
 templates.env.filters.update(words=words, when=when, option_title=option_title,
                              source_title=source_title, source_short=source_short, hours=hours,
-                             value_text=rows.value_text)
+                             value_text=rows.value_text, field_label=field_label)
 templates.env.globals.update(
     LEVEL_LABEL=rows.LEVEL_LABEL, LEVEL_SHORT=LEVEL_SHORT, LEVEL_SYMBOL=LEVEL_SYMBOL,
     ROLE_MARK=rows.ROLE_MARK, SCORE_TITLES=rows.SCORE_TITLES, PATHWAY_LABEL=PATHWAY_LABEL,

@@ -5,6 +5,7 @@
 
   function fmt(ms) {
     var minutes = Math.floor(Math.abs(ms) / 60000);
+    if (minutes === 0) { return "due now"; }
     var d = Math.floor(minutes / 1440), h = Math.floor((minutes % 1440) / 60), m = minutes % 60;
     var text = d ? d + " d " + h + " h" : h ? h + " h " + m + " min" : m + " min";
     return ms >= 0 ? text + " left" : "overdue by " + text;
