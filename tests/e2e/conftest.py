@@ -42,6 +42,7 @@ def _free_port() -> int:
 class LiveServer:
     def __init__(self, database: Path) -> None:
         self.store = Store(f"sqlite:///{database}")
+        self.passwords = dict(PASSWORDS)
         for role, password in PASSWORDS.items():
             self.store.add_user(role, role, password=password)
         for example in sorted(EXAMPLES.glob("*.yaml")):   # a realistic list to look at

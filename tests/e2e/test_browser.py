@@ -13,14 +13,14 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from conftest import PASSWORDS, LiveServer
+LiveServer = Any  # the `live` fixture of tests/e2e/conftest.py
 
 
 def sign_in(page: Page, live: LiveServer, role: str) -> None:
     page.goto(live.url + "/cases")
     expect(page).to_have_url(re.compile(r"/login\?next=/cases$"))
     page.get_by_label("User name").fill(role)
-    page.get_by_label("Password").fill(PASSWORDS[role])
+    page.get_by_label("Password").fill(live.passwords[role])
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(r"/cases$"))
 
