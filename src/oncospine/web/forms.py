@@ -318,6 +318,26 @@ def form_values(case: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+def form_pairs(case: dict[str, Any]) -> list[tuple[str, str]]:
+    """The form fields a browser would send for this case (the inverse of `case_from_form`)."""
+    times = {f.path for g in GROUPS for f in g.fields if f.kind == "datetime"}
+    pairs = [("lesion_count", str(len(case.get("lesions") or []))),
+             ("imaging_count", str(len(case.get("imaging") or []))),
+             ("tz_offset_minutes", "0")]
+    for name, value in form_values(case).items():
+        if name == "format":
+            continue
+        if isinstance(value, list):
+            pairs += [(name, str(v)) for v in value] or [(name, NONE_OF_THESE)]
+        elif isinstance(value, bool):
+            pairs.append((name, "yes" if value else "no"))
+        elif name in times or name.endswith(".at"):
+            pairs.append((name, local_input(str(value))))
+        else:
+            pairs.append((name, str(value)))
+    return pairs
+
+
 def local_input(value: str | None) -> str:
     """An ISO time for the `datetime-local` control, in UTC.
 
