@@ -148,3 +148,194 @@ def bearer(store: Store, accounts: dict[str, str]) -> Any:
         return {"Authorization": f"Bearer {store.create_token(role, 'test')}"}
 
     return make
+
+
+# ---------------------------------------------------------------------- helpers for the tests
+# Added fixtures only: the ones above stay as they are.
+
+
+@pytest.fixture(scope="session")
+def fast_passwords() -> Iterator[None]:
+    """Argon2id at its lowest cost while the tests run.
+
+    Hashes are still real Argon2id and are verified as such; only the work factor is small, so
+    the many sign-ins of the web tests do not dominate the run time.
+    """
+    from argon2 import PasswordHasher
+
+    from oncospine.store import accounts as account_rules
+
+    saved = account_rules._hasher
+    account_rules._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    account_rules._hasher = saved
+
+
+def table_counts(store: Store) -> dict[str, int]:
+    """Rows in every table of the store."""
+    from oncospine.store.models import Base
+
+    with store.engine.connect() as conn:
+        return {name: int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
+                for name, table in Base.metadata.tables.items()}
+
+
+def database_text(store: Store) -> str:
+    """Every value of every row of every table, as one text (to prove what is not stored)."""
+    from oncospine.store.models import Base
+
+    parts: list[str] = []
+    with store.engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            for row in conn.execute(sa.select(table)):
+                parts.extend(repr(value) for value in row)
+    return "\n".join(parts)
+
+
+@pytest.fixture
+def counts() -> Any:
+    """counts(store) -> {table: number of rows}."""
+    return table_counts
+
+
+@pytest.fixture
+def dump() -> Any:
+    """dump(store) -> every stored value as text."""
+    return database_text
+
+
+class Node:
+    """An HTML element: enough of a DOM to read pages and forms the way a browser would."""
+
+    VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
+                      "meta", "source", "track", "wbr"})
+
+    def __init__(self, tag: str, attrs: dict[str, str], parent: Node | None = None) -> None:
+        self.tag, self.attrs, self.parent = tag, attrs, parent
+        self.children: list[Node | str] = []
+
+    def __getitem__(self, name: str) -> str:
+        return self.attrs[name]
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        return self.attrs.get(name, default)
+
+    @property
+    def text(self) -> str:
+        """The visible text, whitespace collapsed."""
+        bits: list[str] = []
+
+        def walk(node: Node) -> None:
+            for child in node.children:
+                if isinstance(child, str):
+                    bits.append(child)
+                elif child.tag not in ("script", "style", "template"):
+                    walk(child)
+
+        walk(self)
+        return " ".join(" ".join(bits).split())
+
+    def iter(self) -> Iterator[Node]:
+        for child in self.children:
+            if isinstance(child, Node):
+                yield child
+                yield from child.iter()
+
+    def find_all(self, tag: str | None = None, **attrs: str | bool) -> list[Node]:
+        """Descendants with this tag and these attributes (True: present; `class_`: a class)."""
+        found = []
+        for node in self.iter():
+            if tag is not None and node.tag != tag:
+                continue
+            if all(_attr_matches(node, key, want) for key, want in attrs.items()):
+                found.append(node)
+        return found
+
+    def find(self, tag: str | None = None, **attrs: str | bool) -> Node:
+        found = self.find_all(tag, **attrs)
+        assert found, f"no <{tag or '*'}> with {attrs} on the page"
+        return found[0]
+
+    def inside(self, tag: str) -> bool:
+        node = self.parent
+        while node is not None:
+            if node.tag == tag:
+                return True
+            node = node.parent
+        return False
+
+    def submission(self, button: Node | None = None) -> list[tuple[str, str]]:
+        """The (name, value) pairs a browser sends when this form is submitted."""
+        pairs: list[tuple[str, str]] = []
+        for node in self.iter():
+            name = node.get("name")
+            if not name or "disabled" in node.attrs or node.inside("template"):
+                continue
+            if node.tag == "input":
+                kind = (node.get("type") or "text").lower()
+                if kind in ("checkbox", "radio"):
+                    if "checked" in node.attrs:
+                        pairs.append((name, node.get("value", "on") or "on"))
+                elif kind not in ("submit", "button", "reset", "image", "file"):
+                    pairs.append((name, node.get("value", "") or ""))
+            elif node.tag == "select":
+                options = node.find_all("option")
+                chosen = [o for o in options if "selected" in o.attrs]
+                if not chosen and options and "multiple" not in node.attrs:
+                    chosen = options[:1]
+                pairs.extend((name, o.get("value", o.text) or "") for o in chosen)
+            elif node.tag == "textarea":
+                pairs.append((name, "".join(c for c in node.children if isinstance(c, str))))
+        if button is not None and button.get("name"):
+            pairs.append((button["name"], button.get("value", "") or ""))
+        return pairs
+
+
+def _attr_matches(node: Node, key: str, want: str | bool) -> bool:
+    if key == "class_":
+        return str(want) in (node.get("class") or "").split()
+    name = key.replace("_", "-") if key not in node.attrs and "_" in key else key
+    if want is True:
+        return name in node.attrs
+    return node.get(name) == want
+
+
+def parse_html(text: str) -> Node:
+    """The document as a tree of `Node`s (standard library parser; templates are well formed)."""
+    from html.parser import HTMLParser
+
+    root = Node("#document", {})
+
+    class Builder(HTMLParser):
+        current = root
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            node = Node(tag, {k: v if v is not None else "" for k, v in attrs}, self.current)
+            self.current.children.append(node)
+            if tag not in Node.VOID:
+                self.current = node
+
+        def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.current.children.append(
+                Node(tag, {k: v if v is not None else "" for k, v in attrs}, self.current))
+
+        def handle_endtag(self, tag: str) -> None:
+            node: Node | None = self.current
+            while node is not None and node.tag != tag:
+                node = node.parent
+            if node is not None and node.parent is not None:
+                self.current = node.parent
+
+        def handle_data(self, data: str) -> None:
+            self.current.children.append(data)
+
+    builder = Builder(convert_charrefs=True)
+    builder.feed(text)
+    builder.close()
+    return root
+
+
+@pytest.fixture
+def html() -> Any:
+    """html(text) -> the parsed page (a `Node`)."""
+    return parse_html
