@@ -83,8 +83,9 @@ def decision_json(d: DecisionView) -> dict[str, Any]:
 
 @router.post("/assess", openapi_extra=CASE_BODY,
              summary="Assess a case without storing it")
-def assess_case(body: Annotated[dict[str, Any], Body()], _who: Reader) -> dict[str, Any]:
-    return assess(validate_case(body))
+def assess_case(body: Annotated[dict[str, Any], Body()], _who: Reader) -> JSONResponse:
+    # The assessment is plain JSON already: answer it directly, without re-encoding it.
+    return JSONResponse(assess(validate_case(body)))
 
 
 @router.post("/cases", status_code=201, openapi_extra=CASE_BODY, summary="Store a new case")
