@@ -176,6 +176,109 @@ from oncospine.web.commands import register as _register_web  # noqa: E402
 _register_web(app)
 
 
+class ReportFmt(StrEnum):
+    html = "html"
+    pdf = "pdf"
+    patient_html = "patient-html"
+    patient_pdf = "patient-pdf"
+
+
+class Paper(StrEnum):
+    a4 = "a4"
+    letter = "letter"
+
+
+@app.command()
+def report(
+    case: Annotated[str, typer.Argument(help="case file (JSON or YAML), or - for stdin")],
+    format: Annotated[ReportFmt, typer.Option("--format", "-f", help="report kind")] = (
+        ReportFmt.html),
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="file to write")] = None,
+    paper: Annotated[Paper, typer.Option("--paper", help="page size")] = Paper.a4,
+) -> None:
+    """Clinician report or patient summary of a case, as self-contained HTML or PDF."""
+    from oncospine.assessment import assess as run
+    from oncospine.case import load_case
+    from oncospine.reports import render_report
+
+    try:
+        loaded = load_case(case)
+        data = render_report(loaded, run(loaded), format.value, paper=paper.value)
+    except OncospineError as exc:
+        _fail(exc)
+        return
+    if output is not None:
+        try:
+            output.write_bytes(data)
+        except OSError as exc:
+            sys.stderr.write(f"error: cannot write {output}: {exc.strerror or exc}\n")
+            raise typer.Exit(2) from None
+    elif format.value.endswith("pdf") and sys.stdout.isatty():
+        sys.stderr.write("error: a PDF is binary; write it to a file with -o FILE\n")
+        raise typer.Exit(2)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+
+
+# FHIR R4 import and export (fhir.resources is loaded only inside the commands).
+fhir_app = typer.Typer(no_args_is_help=True,
+                       help="FHIR R4: a Bundle to a case, a case to a Bundle.")
+app.add_typer(fhir_app, name="fhir")
+
+
+class CaseFmt(StrEnum):
+    json = "json"
+    yaml = "yaml"
+
+
+@fhir_app.command("import")
+def fhir_import(
+    bundle: Annotated[str, typer.Argument(help="FHIR R4 Bundle (JSON), or - for stdin")],
+    format: Annotated[CaseFmt, typer.Option("--format", "-f", help="case output")] = CaseFmt.json,
+) -> None:
+    """Read a Bundle as an oncospine case; what could not be mapped goes to stderr."""
+    from oncospine.fhir import FhirMappingError, case_from_bundle
+
+    try:
+        text = sys.stdin.read() if bundle == "-" else Path(bundle).read_text(encoding="utf-8")
+        result = case_from_bundle(json.loads(text))
+    except (OSError, ValueError) as exc:
+        sys.stderr.write(f"error: cannot read {bundle} as JSON: {exc}\n")
+        raise typer.Exit(2) from None
+    except FhirMappingError as exc:
+        _fail(exc)
+        return
+    if format is CaseFmt.yaml:
+        import yaml
+
+        sys.stdout.write(yaml.safe_dump(result.case, sort_keys=False, allow_unicode=True))
+    else:
+        sys.stdout.write(json.dumps(result.case, ensure_ascii=False, indent=2) + "\n")
+    for title, notes in (("not mapped", result.unmapped), ("notes", result.notes)):
+        if notes:
+            sys.stderr.write(f"{title} ({len(notes)}):\n")
+            sys.stderr.write("".join(f"  - {note}\n" for note in notes))
+
+
+@fhir_app.command("export")
+def fhir_export(
+    case: Annotated[str, typer.Argument(help="case file (JSON or YAML), or - for stdin")],
+) -> None:
+    """Assess a case and print it as a FHIR R4 Bundle (inputs and results)."""
+    from oncospine.assessment import assess as run
+    from oncospine.case import load_case
+    from oncospine.fhir import bundle_from_assessment
+
+    try:
+        loaded = load_case(case)
+        bundle = bundle_from_assessment(loaded, run(loaded))
+    except OncospineError as exc:
+        _fail(exc)
+        return
+    sys.stdout.write(json.dumps(bundle, ensure_ascii=False, indent=2) + "\n")
+
+
 def main() -> None:
     app()
 

@@ -251,6 +251,7 @@ def _validated(data: dict[str, Any], ev: Evidence) -> dict[str, Any]:
     from oncospine.case import validate_case
 
     for _ in range(MAX_RETRIES):
+        data = {k: v for k, v in data.items() if v != {}}  # a section emptied by a removal
         try:
             validate_case(data)
             return data
