@@ -60,7 +60,17 @@ def test_an_mscc_case_turns_to_emergency_while_typing_and_is_saved(
     expect(page).to_have_url(re.compile(r"/cases/\d+$"))
     expect(page.locator("#triage-banner")).to_have_attribute("data-level", "emergency")
     expect(page.get_by_role("heading", name=re.compile("e2e-mscc"))).to_be_visible()
+    expect(page.locator("figure.diagram svg")).to_be_visible()
     page.screenshot(path=str(shots / "case-page.png"), full_page=True)
+    case_url = page.url
+
+    page.get_by_role("link", name="Patient summary", exact=True).click()
+    expect(page.locator("html")).to_have_attribute("lang", re.compile("^en"))
+    expect(page.get_by_text(re.compile("seek help|get help|call", re.I)).first).to_be_visible()
+    page.goto(case_url)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Report PDF").click()
+    assert download.value.suggested_filename.endswith("-report.pdf")
 
     page.goto(live.url + "/cases")
     row = page.get_by_role("row", name=re.compile("e2e-mscc"))

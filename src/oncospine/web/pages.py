@@ -196,10 +196,13 @@ def _refill(request: Request, who: Principal, form: Any, data: dict[str, Any],
 @router.get("/cases/{case_id}")
 def case_page(request: Request, case_id: int, who: Reader,
               revision: int | None = None) -> HTMLResponse:
+    from oncospine.reports import spine_svg
+
     store = store_of(request)
     view = store.get_case(case_id, revision)
     latest = view if revision is None else store.get_case(case_id)
-    return page(request, "case.html", who, view=view, a=view.assessment,
+    diagram = spine_svg(view.assessment) if view.assessment["scores"]["sins"]["lesions"] else ""
+    return page(request, "case.html", who, view=view, a=view.assessment, diagram=diagram,
                 latest_revision=latest.revision, revisions=store.revisions(case_id),
                 events=store.events(case_id), decisions=store.decisions_for_case(case_id),
                 now=datetime.now(UTC), event_labels=_event_labels())
