@@ -346,7 +346,7 @@ def _line_by_line(numbered: list[tuple[int, bytes]]) -> Prepared:
             doc = json.loads(line)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             errors.append(error(number, None, "<line>", f"not valid JSON: {exc}",
-                                line[:200].decode("utf-8", "replace")))
+                                line[:200].decode("utf-8", "replace").rstrip()))
             continue
         flat = judge_document(number, doc, errors)
         if flat is not None:

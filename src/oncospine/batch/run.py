@@ -1,0 +1,156 @@
+"""`oncospine batch`: read a registry in batches, validate, score, write results and errors.
+
+The output is written to a temporary file beside the target and renamed at the end, so a run
+that stops on a damaged input leaves no half-written results behind. Rejected rows go to a CSV
+errors file (row, case_id, field, message, value, allowed, did_you_mean), one line per problem.
+
+References: docs/batch.md.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pyarrow as pa  # type: ignore[import-untyped]
+
+from oncospine.batch import kernel
+from oncospine.batch.read import BATCH_ROWS, Batch, BatchInputError, read_batches
+from oncospine.batch.validate import prepare
+
+ERROR_COLUMNS = ("row", "case_id", "field", "message", "value", "allowed", "did_you_mean")
+OUTPUT_SUFFIXES = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv"}
+
+
+@dataclass(slots=True)
+class Summary:
+    """What a batch run did."""
+
+    rows_read: int = 0
+    scored: int = 0
+    rejected: set[int] = field(default_factory=set)
+    problems: int = 0
+    output: Path | None = None
+    errors: Path | None = None
+    seconds: float = 0.0
+
+    def text(self) -> str:
+        rate = self.scored / self.seconds if self.seconds else 0.0
+        line = (f"{self.scored:,} cases scored from {self.rows_read:,} rows in "
+                f"{self.seconds:.1f} s ({rate:,.0f} cases/s) → {self.output}")
+        if self.rejected:
+            line += (f"\n{len(self.rejected):,} rows rejected ({self.problems:,} problems) → "
+                     f"{self.errors}")
+        return line
+
+
+def output_format(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in OUTPUT_SUFFIXES:
+        raise BatchInputError(f"{path}: write results as .parquet or .csv")
+    return OUTPUT_SUFFIXES[suffix]
+
+
+def errors_path_for(output: Path) -> Path:
+    return output.with_name(output.stem + ".errors.csv")
+
+
+def arrow_schema(columns: dict[str, pl.DataType]) -> pa.Schema:
+    return pl.DataFrame(schema=columns).to_arrow().schema
+
+
+class Writer:
+    """Streams frames of one fixed schema to Parquet or CSV."""
+
+    def __init__(self, path: Path, columns: dict[str, pl.DataType]) -> None:
+        self.path, self.kind = path, output_format(path)
+        self.schema = arrow_schema(columns)
+        self.columns = columns
+        self._writer: Any = None
+
+    def write(self, frame: pl.DataFrame) -> None:
+        table = frame.select(list(self.columns)).to_arrow().cast(self.schema)
+        if self._writer is None:
+            if self.kind == "parquet":
+                import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+                self._writer = pq.ParquetWriter(self.path, self.schema, compression="zstd")
+            else:
+                import pyarrow.csv as pc  # type: ignore[import-untyped]
+
+                self._writer = pc.CSVWriter(self.path, self.schema)
+        self._writer.write_table(table)
+
+    def close(self) -> None:
+        if self._writer is None:
+            self.write(pl.DataFrame(schema=self.columns))
+        self._writer.close()
+
+
+def scored_batches(batches: Iterator[Batch], summary: Summary,
+                   errors: list[dict[str, Any]]) -> Iterator[pl.DataFrame]:
+    """Validate and score each batch; row errors are appended to `errors`."""
+    for batch in batches:
+        summary.rows_read += batch.rows_read
+        errors.extend(batch.errors)
+        if batch.prepared is not None:
+            prepared = batch.prepared
+        elif batch.raw is not None:
+            prepared = prepare(batch.raw, batch.original)
+        else:
+            continue
+        errors.extend(prepared.errors)
+        if prepared.cases.height:
+            result = kernel.score(prepared.cases)
+            summary.scored += result.height
+            yield result
+
+
+def run_batch(source: str | Path, output: str | Path, errors: str | Path | None = None, *,
+              batch_rows: int = BATCH_ROWS,
+              on_progress: Callable[[int], None] | None = None) -> Summary:
+    """Score every valid row of `source` into `output`; rejected rows into the errors file."""
+    started = time.perf_counter()
+    output = Path(output)
+    output_format(output)
+    summary = Summary(output=output, errors=Path(errors) if errors else errors_path_for(output))
+    problems: list[dict[str, Any]] = []
+    temporary = output.with_name(f".{output.stem}.partial{output.suffix}")
+    writer = Writer(temporary, kernel.OUTPUT_SCHEMA)
+    try:
+        for frame in scored_batches(read_batches(source, batch_rows), summary, problems):
+            writer.write(frame)
+            if on_progress:
+                on_progress(summary.rows_read)
+        writer.close()
+        temporary.replace(output)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    write_errors(summary.errors, problems)
+    summary.rejected = {p["row"] for p in problems}
+    summary.problems = len(problems)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def write_errors(path: Path, problems: list[dict[str, Any]]) -> None:
+    frame = pl.DataFrame(problems, schema={name: pl.Int64 if name == "row" else pl.String
+                                           for name in ERROR_COLUMNS}, orient="row")
+    frame.sort("row", maintain_order=True).write_csv(path)
+
+
+def count_rows(source: str | Path) -> int | None:
+    """Rows in a Parquet file from its footer (for a progress bar); None for other formats."""
+    if Path(source).suffix.lower() not in (".parquet", ".pq"):
+        return None
+    import pyarrow.parquet as pq
+
+    try:
+        return int(pq.ParquetFile(source).metadata.num_rows)
+    except (pa.ArrowException, OSError):
+        return None
