@@ -279,6 +279,12 @@ def fhir_export(
     sys.stdout.write(json.dumps(bundle, ensure_ascii=False, indent=2) + "\n")
 
 
+# Registry mode: batch scoring, pathway audit, synthetic registry (heavy imports stay inside).
+from oncospine.batch.commands import register as _register_registry  # noqa: E402
+
+_register_registry(app)
+
+
 def main() -> None:
     app()
 
