@@ -88,7 +88,7 @@ async def run(service_id: str, request: HookRequest, config: CdsConfig) -> dict[
     result = case_from_resources(resources, patient_id=patient_id)
     case = validate_case(result.case)
     assessment = assess(case)
-    extra = [f"{key} ({why})" for key, why in got.unavailable.items() if key not in REQUIRED]
+    extra = got.gaps(REQUIRED)
     link = _link(config, result.case, patient_id, request)
     if service["hook"] == "patient-view":
         cards = patient_view_cards(case, assessment, patient_id, link, extra)
@@ -114,7 +114,9 @@ def _selected_orders(request: HookRequest) -> list[dict[str, Any]]:
         if not isinstance(resource, dict):
             raise FhirMappingError(f"context.draftOrders entry {i}: no resource")
         ref = f"{resource.get('resourceType')}/{resource.get('id', '')}"
-        if ref in selections:  # only the selected orders are read, so only they are checked
+        # Only selected ServiceRequests are read, so only they are checked (the specification's
+        # own example carries orders of other types that are not valid R4).
+        if ref in selections and resource.get("resourceType") == "ServiceRequest":
             validate_resource(resource, f"context.draftOrders entry {i}")
             chosen.append(resource)
     return chosen

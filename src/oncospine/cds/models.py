@@ -12,10 +12,17 @@ References: CDS Hooks 2.0 "Calling a CDS Service", "FHIR Resource Access", "Feed
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 FHIR_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 
@@ -80,7 +87,7 @@ class FeedbackItem(_Open):
     outcome: Literal["accepted", "overridden"]
     acceptedSuggestions: list[AcceptedSuggestion] | None = None
     overrideReason: OverrideReason | None = None
-    outcomeTimestamp: datetime
+    outcomeTimestamp: AwareDatetime  # an ISO timestamp in UTC
 
     @model_validator(mode="after")
     def _consistent(self) -> FeedbackItem:

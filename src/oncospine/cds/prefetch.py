@@ -21,7 +21,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from oncospine.fhir.codes import LOINC
+from oncospine.fhir.codes import CATEGORY_CASE_INPUT, CS_OBS_CATEGORY, LOINC
 from oncospine.fhir.codes import LOINC_AGE as AGE
 from oncospine.fhir.codes import LOINC_ALBUMIN as ALB
 from oncospine.fhir.codes import LOINC_CALCIUM as CA
@@ -44,11 +44,13 @@ TEMPLATES: dict[str, str] = {
                    "&_sort=-date&_count=20",
     "labs": f"Observation?patient={PID}&code={_codes(ALB, CA, CA_MASS, HB)}&_sort=-date&_count=20",
     "neurology": f"Observation?patient={PID}&category=exam&_sort=-date&_count=100",
-    "spine-imaging": f"Observation?patient={PID}&category=imaging&_sort=-date&_count=100",
+    # Everything recorded in oncospine's codes (lesions, cancer details, pathway times).
+    "case-inputs": f"Observation?patient={PID}&category={CS_OBS_CATEGORY}|{CATEGORY_CASE_INPUT}"
+                   "&_count=200",
     "imaging-reports": f"DiagnosticReport?patient={PID}&category=RAD&_sort=-date&_count=20",
 }
 REQUIRED = ("patient", "conditions")
-MAX_PAGES = 5
+MAX_PAGES = 10
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
@@ -61,6 +63,12 @@ class Gathered:
     values: dict[str, Any] = field(default_factory=dict)
     fetched: list[str] = field(default_factory=list)
     unavailable: dict[str, str] = field(default_factory=dict)  # key -> why
+    partial: dict[str, str] = field(default_factory=dict)  # key -> what is missing
+
+    def gaps(self, required: tuple[str, ...]) -> list[str]:
+        """Optional data the cards must mention: not obtained, or obtained in part."""
+        out = [f"{k} ({why})" for k, why in self.unavailable.items() if k not in required]
+        return out + [f"{k} ({why})" for k, why in self.partial.items()]
 
 
 def render(template: str, context: dict[str, Any]) -> str:
@@ -93,25 +101,33 @@ async def _get(client: httpx.AsyncClient, url: str, token: str, timeout: float) 
         raise PrefetchFailed(f"GET {url} did not return JSON") from None
 
 
+def _next(page: Any) -> str | None:
+    links = page.get("link", []) if isinstance(page, dict) else []
+    return next((link.get("url") for link in links
+                 if isinstance(link, dict) and link.get("relation") == "next"), None)
+
+
 async def fetch(client: httpx.AsyncClient, base: str, query: str, token: str,
-                timeout: float) -> Any:
-    """One prefetch query against the EHR's FHIR server, following same-server next pages."""
+                timeout: float) -> tuple[Any, str | None]:
+    """One prefetch query against the EHR's FHIR server, following next pages on that server.
+
+    Returns the data and, when not every page could be read, what was left out.
+    """
     root = base.rstrip("/")
     data = await _get(client, f"{root}/{query}", token, timeout)
     if not isinstance(data, dict) or data.get("resourceType") != "Bundle":
-        return data
+        return data, None
     entries = list(data.get("entry") or [])
-    page = data
-    for _ in range(MAX_PAGES - 1):
-        nxt = next((link.get("url") for link in page.get("link", [])
-                    if isinstance(link, dict) and link.get("relation") == "next"), None)
+    page, pages = data, 1
+    while (nxt := _next(page)) is not None:
         if not isinstance(nxt, str) or not nxt.startswith(root + "/"):
-            break
+            return {**data, "entry": entries}, "a next page on another server was not read"
+        if pages == MAX_PAGES:
+            return {**data, "entry": entries}, f"only the first {MAX_PAGES} pages were read"
         page = await _get(client, nxt, token, timeout)
-        if not isinstance(page, dict):
-            break
-        entries.extend(page.get("entry") or [])
-    return {**data, "entry": entries, "link": []} if entries else {**data, "link": []}
+        pages += 1
+        entries.extend(page.get("entry") or [] if isinstance(page, dict) else [])
+    return {**data, "entry": entries}, None
 
 
 async def _fetch_all(client: httpx.AsyncClient, base: str, token: str, timeout: float,
@@ -144,13 +160,17 @@ async def gather(request: Any, client: httpx.AsyncClient | None, timeout: float)
         else:
             results = await _fetch_all(client, *args)
         for key, result in results.items():
-            if isinstance(result, PrefetchFailed | httpx.HTTPError):
+            if isinstance(result, PrefetchFailed):
                 out.unavailable[key] = f"fetch failed: {result}"
+            elif isinstance(result, httpx.HTTPError):
+                out.unavailable[key] = f"fetch failed: {type(result).__name__}: {result}"
             elif isinstance(result, BaseException):
                 raise result
             else:
-                out.values[key] = result
+                out.values[key], gap = result
                 out.fetched.append(key)
+                if gap:
+                    out.partial[key] = gap
     missing = [k for k in REQUIRED if k in out.unavailable]
     if missing:
         why = "; ".join(f"{k}: {out.unavailable[k]}" for k in missing)

@@ -107,7 +107,7 @@ def _read_cancer(ev: Evidence, condition: dict[str, Any], where: str, what: str,
     elif cancer.get("secondary"):
         ev.note(where, what, "a secondary (metastatic) cancer: current cancer, primary site not "
                              "named")
-    else:
+    elif cancer["by"] != "oncospine":  # oncospine's own code says "site not recorded"
         ev.skip(where, what, f"primary site: {cancer['by']} does not name one site of the case "
                              "format")
     if cancer.get("haem"):

@@ -96,7 +96,7 @@ def case_from_resources(resources: Iterable[tuple[str, dict[str, Any]]], *,
 
     `patient_id` (the CDS Hooks context) makes any resource about another patient an error.
     """
-    items = list(resources)
+    items = _distinct(resources)
     _check_one_patient(items, patient_id)
     ev = Evidence()
     outputs = []
@@ -123,6 +123,21 @@ def case_from_resources(resources: Iterable[tuple[str, dict[str, Any]]], *,
 
 
 # ------------------------------------------------------------------------------ one patient
+
+
+def _distinct(resources: Iterable[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
+    """Each resource once: overlapping searches return the same resource more than once."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for where, resource in resources:
+        rid = resource.get("id")
+        if isinstance(rid, str):
+            key = (resource["resourceType"], rid)
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append((where, resource))
+    return out
 
 
 def _subject(resource: dict[str, Any]) -> str | None:
@@ -210,10 +225,9 @@ def _settle(ev: Evidence, now: datetime | None) -> dict[str, Any]:
                 data.setdefault(head, {})[tail] = flat[path]
             else:
                 data[head] = flat[path]
-    if ev.lesions:
-        data["lesions"] = ev.lesions
-    if ev.imaging:
-        data["imaging"] = ev.imaging
+    for part, items in (("lesions", ev.lesions), ("imaging", ev.imaging)):
+        if items or part in ev.known_empty:
+            data[part] = items
     return data
 
 

@@ -48,10 +48,14 @@ def value_of(case: Case, path: str) -> Any:
 
 
 def observation(rid: str, code: dict[str, Any], subject: dict[str, str],
-                effective: str | None, category: str | None = None) -> dict[str, Any]:
+                effective: str | None, category: str | None = None,
+                case_input: bool = False) -> dict[str, Any]:
     obs: dict[str, Any] = {"resourceType": "Observation", "id": rid, "status": "final"}
-    if category:
-        obs["category"] = [concept(c.OBSERVATION_CATEGORY, category)]
+    categories = [concept(c.OBSERVATION_CATEGORY, category)] if category else []
+    if case_input:
+        categories.append(concept(c.CS_OBS_CATEGORY, c.CATEGORY_CASE_INPUT, "oncospine case input"))
+    if categories:
+        obs["category"] = categories
     obs["code"] = code
     obs["subject"] = subject
     if effective:
@@ -97,7 +101,7 @@ def input_resources(case: Case, patient: dict[str, Any],
             out.append(obs)
             continue
         obs = observation(resource_id(path), _input_code(path), subject, effective,
-                          CATEGORY.get(spec.section))
+                          CATEGORY.get(spec.section), case_input=True)
         if spec.is_list:
             obs["valueBoolean"] = bool(value)
             if value:
@@ -107,6 +111,12 @@ def input_resources(case: Case, patient: dict[str, Any],
         out.append(obs)
     out.extend(_lesions(case, subject, effective))
     out.extend(_imaging(case, subject))
+    for part in ("lesions", "imaging"):
+        if getattr(case, part) == []:  # recorded as none: not the same as unknown
+            obs = observation(f"{part}-none", _input_code(part), subject, effective,
+                              case_input=True)
+            obs["valueBoolean"] = False
+            out.append(obs)
     return out
 
 
@@ -145,7 +155,7 @@ def _lesions(case: Case, subject: dict[str, str], effective: str | None) -> list
     out = []
     for i, lesion in enumerate(case.lesions or ()):
         obs = observation(f"lesion-{i + 1}", _input_code("lesions"), subject, effective,
-                          "imaging")
+                          "imaging", case_input=True)
         components: list[dict[str, Any]] = []
         for spec in item_fields("lesions").values():
             value = getattr(lesion, spec.name)

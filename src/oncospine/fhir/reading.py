@@ -60,6 +60,7 @@ class Evidence:
     lists: dict[str, list[Any]] = field(default_factory=dict)
     lesions: list[dict[str, Any]] = field(default_factory=list)
     imaging: list[dict[str, Any]] = field(default_factory=list)
+    known_empty: set[str] = field(default_factory=set)  # "lesions" / "imaging" known to be []
     birth_date: tuple[str, str] | None = None  # (date text, where)
     unmapped: list[MappingNote] = field(default_factory=list)
     notes: list[MappingNote] = field(default_factory=list)
@@ -144,10 +145,14 @@ def read_observation(ev: Evidence, obs: dict[str, Any], where: str) -> None:
 
 def _case_input(ev: Evidence, obs: dict[str, Any], path: str, where: str) -> None:
     when = moment(obs)
+    if path in ("lesions", "imaging") and obs.get("valueBoolean") is False:
+        ev.known_empty.add(path)  # recorded as none, which is not the same as not recorded
+        return
     if path == "lesions":
-        lesion = _lesion(ev, obs, where)
-        if lesion is not None:
-            ev.lesions.append(lesion)
+        ev.lesions.append(_lesion(ev, obs, where))
+        return
+    if path == "imaging":
+        ev.skip(where, path, "imaging studies are read from DiagnosticReport resources")
         return
     spec = case_fields().get(path)
     if spec is None:
@@ -184,7 +189,7 @@ def _list_items(ev: Evidence, components: list[Any], spec: CaseField,
     return items
 
 
-def _lesion(ev: Evidence, obs: dict[str, Any], where: str) -> dict[str, Any] | None:
+def _lesion(ev: Evidence, obs: dict[str, Any], where: str) -> dict[str, Any]:
     fields = item_fields("lesions")
     lesion: dict[str, Any] = {}
     for comp in obs.get("component", []):
