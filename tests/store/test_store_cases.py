@@ -124,6 +124,19 @@ def test_every_edit_is_a_new_revision_and_old_ones_stay_as_they_were(
     assert latest.updated_by == "dan" and latest.created_by == "alice"
 
 
+def test_an_old_revision_reads_as_that_revision_with_its_own_number_and_label(
+        store: Store, demo_case: Any) -> None:
+    data = demo_case("stable-breast")
+    first = store.create_case(data, "alice")
+    store.update_case(first.id, dict(data, id="renamed"), 1, "bob")
+
+    old = store.get_case(first.id, revision=1)
+    assert old.data["id"] == "demo-stable-breast"
+    assert old.revision == 1
+    assert old.label == "demo-stable-breast"
+    assert store.get_case(first.id).revision == 2
+
+
 def test_a_stale_revision_is_refused_and_nothing_is_written(
         store: Store, demo_case: Any, counts: Any) -> None:
     data = demo_case("stable-breast")
