@@ -69,6 +69,29 @@ OUTPUT_COLUMNS = tuple(OUTPUT_SCHEMA)
 c = pl.col
 
 
+class Codes:
+    """Axis and combination codes, each computed once as a column and shared by all lookups.
+
+    Many tables read the same inputs (the primary site feeds five scores); computing each
+    input's code and each combination's index once is what keeps the kernel fast.
+    """
+
+    def __init__(self) -> None:
+        self.axes: dict[str, pl.Expr] = {}
+        self.combinations: dict[str, pl.Expr] = {}
+
+    def axis(self, axis: tables.Axis) -> pl.Expr:
+        name = f"_ax_{axis.column}"
+        self.axes.setdefault(name, axis.code(c(axis.column)).alias(name))
+        return c(name)
+
+    def of(self, table: tables.Table, n: int | None = None) -> pl.Expr:
+        axes = [a.at(n) if n is not None else a for a in table.axes]
+        name = "_gc_" + "+".join(a.column for a in axes)
+        self.combinations.setdefault(name, table.code(self.axis, n).alias(name))
+        return c(name)
+
+
 def _true(expr: pl.Expr) -> pl.Expr:
     return expr.fill_null(False)
 
@@ -103,11 +126,11 @@ def _all(exprs: Sequence[pl.Expr]) -> pl.Expr:
     return functools.reduce(lambda a, b: a & b, exprs)
 
 
-def _groups(groups: Sequence[tables.Table], n: int | None = None
+def _groups(codes: Codes, groups: Sequence[tables.Table], n: int | None = None
             ) -> tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr]:
     lows, highs, decided, na = [], [], [], []
     for table in groups:
-        code = table.code(c, n)
+        code = codes.of(table, n)
         lows.append(table.lookup("low", code, pl.Int64()))
         highs.append(table.lookup("high", code, pl.Int64()))
         decided.append(table.lookup("decided", code, pl.Boolean()))
@@ -118,27 +141,27 @@ def _groups(groups: Sequence[tables.Table], n: int | None = None
 # ---------------------------------------------------------------- prognostic scores
 
 
-def prognostic_scores() -> list[pl.Expr]:
+def prognostic_scores(codes: Codes) -> list[pl.Expr]:
     out: list[pl.Expr] = []
     for name in SCORES:
         if name == "nesms":
             continue
         t = tables.prognostic(name)
-        na = t.scope.lookup("na", t.scope.code(c), pl.Boolean())
-        low, high, decided, _ = _groups(t.groups)
+        na = t.scope.lookup("na", codes.of(t.scope), pl.Boolean())
+        low, high, decided, _ = _groups(codes, t.groups)
         out += _result(name, na, low, high, decided, PROGNOSTIC_BANDS[name])
     return out
 
 
-def nesms_score() -> list[pl.Expr]:
+def nesms_score(codes: Codes) -> list[pl.Expr]:
     """NESMS over the modified Bauer columns already computed, then capped (D-09)."""
     t = tables.prognostic("nesms")
     points = pl.Series(tables.nesms_bauer_points(), dtype=pl.Int64)
     top = len(points) - 1
     low_b = pl.lit(points).gather(c("modified_bauer_range_low").clip(0, top).fill_null(0))
     high_b = pl.lit(points).gather(c("modified_bauer_range_high").clip(0, top).fill_null(0))
-    low, high, decided, _ = _groups(t.groups)
-    na = t.scope.lookup("na", t.scope.code(c), pl.Boolean())
+    low, high, decided, _ = _groups(codes, t.groups)
+    na = t.scope.lookup("na", codes.of(t.scope), pl.Boolean())
     cap = NESMS_CAP
     return _result("nesms", na, pl.min_horizontal(low + low_b, pl.lit(cap)),
                    pl.min_horizontal(high + high_b, pl.lit(cap)), decided & (low_b == high_b),
@@ -148,14 +171,14 @@ def nesms_score() -> list[pl.Expr]:
 # ---------------------------------------------------------------- lesions: SINS, ESCC, WBB
 
 
-def lesion_columns(slots: int) -> list[pl.Expr]:
+def lesion_columns(codes: Codes, slots: int) -> list[pl.Expr]:
     """Per lesion slot: present, SINS low/high/decided/na, ESCC order, WBB record state."""
     groups = [table for _, table in tables.sins_groups()]
     out: list[pl.Expr] = []
     order = dict(ESCC_ORDER)
     for n in range(1, slots + 1):
         present = c("lesion_count") >= n
-        low, high, decided, na = _groups(groups, n)
+        low, high, decided, na = _groups(codes, groups, n)
         sectors = _true(c(f"lesion{n}_wbb_sectors").list.len() > 0)
         layers = _true(c(f"lesion{n}_wbb_layers").list.len() > 0)
         out += [
@@ -287,9 +310,9 @@ def compression_areas(slots: int) -> pl.Expr:
 # ---------------------------------------------------------------- enneking
 
 
-def enneking() -> list[pl.Expr]:
+def enneking(codes: Codes) -> list[pl.Expr]:
     t = tables.enneking_table()
-    code = t.code(c)
+    code = codes.of(t)
     return [t.lookup("status", code, pl.String()).alias("enneking_status"),
             t.lookup("stage", code, pl.String()).alias("enneking_stage")]
 
@@ -473,9 +496,9 @@ def noms_columns() -> list[pl.Expr]:
     return out
 
 
-def cebrt_dose() -> pl.Expr:
+def cebrt_dose(codes: Codes) -> pl.Expr:
     t = tables.cebrt_dose_table()
-    dose = t.lookup("dose", t.code(c), pl.String())
+    dose = t.lookup("dose", codes.of(t), pl.String())
     return (pl.when(c("noms_cebrt").is_null()).then(None)
             .when(_true(c("status_fit_for_any_treatment") == False))  # noqa: E712
             .then(pl.lit(tables.supportive_cebrt_dose()))
@@ -490,6 +513,18 @@ def lesion_slots(frame: pl.DataFrame | pl.LazyFrame) -> int:
     return sum(1 for name in names if name.startswith("lesion") and name.endswith("_level"))
 
 
+def warm() -> None:
+    """Build every lookup table now (once per process), before batches run in threads."""
+    for name in SCORES:
+        tables.prognostic(name)
+    tables.sins_groups()
+    tables.nesms_bauer_points()
+    tables.enneking_table()
+    tables.performance_table()
+    tables.cebrt_dose_table()
+    tables.supportive_cebrt_dose()
+
+
 def score(cases: pl.DataFrame) -> pl.DataFrame:
     """Score validated rows (canonical flat columns, see `validate.typed_schema`)."""
     slots = lesion_slots(cases)
@@ -502,18 +537,20 @@ def score(cases: pl.DataFrame) -> pl.DataFrame:
             if name.startswith("lesion") and name not in cases.columns)
         slots = needed
     perf = tables.performance_table()
+    codes = Codes()
     # Eager stages, each reading the columns the one before wrote: a single lazy plan this wide
     # takes the optimiser far longer than the work itself.
     stages: list[list[pl.Expr]] = [
-        [*lesion_columns(slots), *context_columns(), *prognostic_scores(), *enneking(),
-         perf.lookup("ok", perf.code(c), pl.Boolean()).alias("_performance")],
-        [*worst_columns(slots), *nesms_score(), *triage_columns()],
+        [*lesion_columns(codes, slots), *context_columns(), *prognostic_scores(codes),
+         *enneking(codes), perf.lookup("ok", codes.of(perf), pl.Boolean()).alias("_performance")],
+        [*worst_columns(slots), *nesms_score(codes), *triage_columns()],
         [*worst_details(slots), *escc_worst(), *triage_clocks(),
          compression_areas(slots).alias("_areas")],
         [c("escc_worst_group").alias("_escc_group")],
         noms_columns(),
-        [cebrt_dose()],
+        [cebrt_dose(codes)],
     ]
+    stages = [list(codes.axes.values()), list(codes.combinations.values()), *stages]
     frame = cases
     for exprs in stages:
         frame = frame.with_columns(exprs)

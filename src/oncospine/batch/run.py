@@ -10,7 +10,9 @@ References: docs/batch.md.
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,9 +22,10 @@ import pyarrow as pa  # type: ignore[import-untyped]
 
 from oncospine.batch import kernel
 from oncospine.batch.read import BATCH_ROWS, Batch, BatchInputError, read_batches
-from oncospine.batch.validate import prepare
+from oncospine.batch.validate import Prepared, prepare
 
 ERROR_COLUMNS = ("row", "case_id", "field", "message", "value", "allowed", "did_you_mean")
+WORKERS = 2
 OUTPUT_SUFFIXES = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv"}
 
 
@@ -91,23 +94,41 @@ class Writer:
         self._writer.close()
 
 
+def _process(batch: Batch) -> tuple[Batch, Prepared | None, pl.DataFrame | None]:
+    prepared = batch.prepared
+    if prepared is None and batch.raw is not None:
+        prepared = prepare(batch.raw, batch.original)
+    result = kernel.score(prepared.cases) if prepared is not None and prepared.cases.height \
+        else None
+    return batch, prepared, result
+
+
 def scored_batches(batches: Iterator[Batch], summary: Summary,
-                   errors: list[dict[str, Any]]) -> Iterator[pl.DataFrame]:
-    """Validate and score each batch; row errors are appended to `errors`."""
-    for batch in batches:
-        summary.rows_read += batch.rows_read
-        errors.extend(batch.errors)
-        if batch.prepared is not None:
-            prepared = batch.prepared
-        elif batch.raw is not None:
-            prepared = prepare(batch.raw, batch.original)
-        else:
-            continue
-        errors.extend(prepared.errors)
-        if prepared.cases.height:
-            result = kernel.score(prepared.cases)
-            summary.scored += result.height
-            yield result
+                   errors: list[dict[str, Any]], workers: int = WORKERS
+                   ) -> Iterator[pl.DataFrame]:
+    """Validate and score each batch, two at a time (Polars and Arrow release the GIL while
+    they work, so a second batch keeps the second core busy); results come out in order and
+    row errors are appended to `errors`."""
+    kernel.warm()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending: deque[Future[tuple[Batch, Prepared | None, pl.DataFrame | None]]] = deque()
+
+        def drain() -> Iterator[pl.DataFrame]:
+            batch, prepared, result = pending.popleft().result()
+            summary.rows_read += batch.rows_read
+            errors.extend(batch.errors)
+            if prepared is not None:
+                errors.extend(prepared.errors)
+            if result is not None:
+                summary.scored += result.height
+                yield result
+
+        for batch in batches:
+            pending.append(pool.submit(_process, batch))
+            if len(pending) >= workers:
+                yield from drain()
+        while pending:
+            yield from drain()
 
 
 def run_batch(source: str | Path, output: str | Path, errors: str | Path | None = None, *,
@@ -117,7 +138,8 @@ def run_batch(source: str | Path, output: str | Path, errors: str | Path | None 
     started = time.perf_counter()
     output = Path(output)
     output_format(output)
-    summary = Summary(output=output, errors=Path(errors) if errors else errors_path_for(output))
+    errors_path = Path(errors) if errors else errors_path_for(output)
+    summary = Summary(output=output, errors=errors_path)
     problems: list[dict[str, Any]] = []
     temporary = output.with_name(f".{output.stem}.partial{output.suffix}")
     writer = Writer(temporary, kernel.OUTPUT_SCHEMA)
@@ -131,7 +153,7 @@ def run_batch(source: str | Path, output: str | Path, errors: str | Path | None 
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    write_errors(summary.errors, problems)
+    write_errors(errors_path, problems)
     summary.rejected = {p["row"] for p in problems}
     summary.problems = len(problems)
     summary.seconds = time.perf_counter() - started

@@ -43,8 +43,17 @@ class Axis:
     kind: str  # choice | count | threshold | present
 
     def code(self, col: pl.Expr) -> pl.Expr:
-        """The index into `values` of each row's value."""
+        """The index into `values` of each row's value (0 for unknown)."""
+        known = self.values[1:]
         if self.kind == "choice":
+            if all(isinstance(val, str) for val in known):
+                return (col.cast(pl.Enum(list(known))).to_physical().cast(pl.Int64) + 1
+                        ).fill_null(0)
+            if all(isinstance(val, bool) for val in known):  # (None, False, True)
+                return (col.cast(pl.Int64) + 1).fill_null(0)
+            step = known[1] - known[0]
+            if all(b - a == step for a, b in itertools.pairwise(known)):
+                return ((col - known[0]) // step + 1).cast(pl.Int64).fill_null(0)
             mapping = {val: i for i, val in enumerate(self.values) if val is not None}
             return col.replace_strict(mapping, default=0, return_dtype=pl.Int64).fill_null(0)
         if self.kind == "count":
@@ -91,12 +100,12 @@ class Table:
     axes: tuple[Axis, ...]
     columns: dict[str, tuple[Any, ...]]
 
-    def code(self, col: Callable[[str], pl.Expr], n: int | None = None) -> pl.Expr:
+    def code(self, axis_code: Callable[[Axis], pl.Expr], n: int | None = None) -> pl.Expr:
+        """The row's combination index, from each axis's code (`axis_code(axis)`)."""
         total: pl.Expr = pl.lit(0, pl.Int64)
         stride = 1
         for axis in reversed(self.axes):
-            ax = axis.at(n) if n is not None else axis
-            total = total + ax.code(col(ax.column)) * stride
+            total = total + axis_code(axis.at(n) if n is not None else axis) * stride
             stride *= len(axis.values)
         return total
 
