@@ -82,7 +82,7 @@ def test_an_emergency_gives_a_critical_card_with_actions_clocks_and_sources():
     assert "Hawkins 2023 NG234 summary" in critical["source"]["label"]
     assert critical["source"]["url"].startswith("https://")
     detail = critical["detail"]
-    assert "**Clocks**" in detail and "coordinator contact: due 2026-11-20T06:00:00+00:00" in detail
+    assert "**Clocks**" in detail and "coordinator contact: due 2026-11-20 06:00 UTC" in detail
     assert "late (TRI-001)" in detail and "16 mg" in detail
     assert "suggestions" not in critical  # MRI done and dexamethasone given already
     link = critical["links"][0]
@@ -172,6 +172,14 @@ def test_an_incomplete_lesion_gives_ranges_not_numbers():
 def test_no_link_when_the_host_has_no_case_page():
     cards = cards_for(case_body("mscc-emergency"), case_link=lambda case, patient: None)
     assert all("links" not in card for card in cards)
+
+
+def test_times_on_cards_read_at_a_glance():
+    from oncospine.cds.cards import moment
+
+    assert moment("2026-11-20T06:00:00.123456+00:00") == "2026-11-20 06:00 UTC"
+    assert moment("2026-11-20T06:00:00+02:00") == "2026-11-20 06:00 +02:00"
+    assert moment("soon") == "soon"
 
 
 def test_the_summary_always_stays_under_140_characters():

@@ -12,6 +12,7 @@ References: CDS Hooks 2.0 "Card Attributes"; assessment-format.md.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from oncospine.fhir.codes import CS_OVERRIDE, CS_TOPIC
@@ -46,6 +47,17 @@ def hours(value: float | None) -> str:
         weeks = int(value // 168)
         return f"within {weeks} week" + ("s" if weeks > 1 else "")
     return f"within {value:g} h"
+
+
+def moment(text: str) -> str:
+    """An ISO time as '2026-11-20 06:00 UTC' (or with its offset), for reading at a glance."""
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    offset = at.strftime("%z")
+    zone = "UTC" if offset in ("+0000", "") else f"{offset[:3]}:{offset[3:]}"
+    return at.strftime("%Y-%m-%d %H:%M ") + zone
 
 
 def rule_sources(rule_ids: list[str]) -> list[str]:

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from oncospine.case import Case
-from oncospine.cds.cards import card, cite, hours, source, suggestion
+from oncospine.cds.cards import card, cite, hours, moment, source, suggestion
 from oncospine.fhir.orders import dexamethasone_request, service_request, title
 
 HEADLINES = {
@@ -100,7 +100,7 @@ def _triage_detail(assessment: dict[str, Any], extra: list[str]) -> str:
         for clock in t["clocks"]:
             left = (f", {clock['hours_left']:g} h left" if clock.get("hours_left") is not None
                     else "")
-            lines.append(f"- {clock['id'].replace('_', ' ')}: due {clock['due']} — "
+            lines.append(f"- {clock['id'].replace('_', ' ')}: due {moment(clock['due'])} — "
                          f"{clock['state']}{left} ({clock['rule']})")
     lines += _missing_lines(assessment, extra)
     return "\n".join(lines)

@@ -1,0 +1,267 @@
+"""CDS Hooks `patient-view` under load: 50 concurrent clients against uvicorn on 127.0.0.1.
+
+The script starts the standalone CDS app (`create_cds_app`) in its own uvicorn process, then
+drives it with httpx (async, 50 clients, keep-alive) from this process:
+
+- `GET /health` of the same app: the trivial endpoint, the floor of the stack;
+- `patient-view` with a full prefetch (the mscc-emergency demo case as an EHR would hold it,
+  every prefetch key filled), the same resources on each call, as when a chart is reopened;
+- the same with every resource changed on each call (a new `meta.versionId`), so that every
+  resource is checked by the FHIR models afresh.
+
+Each call carries its own RS384-signed JWT (signed before the clock starts: the EHR's cost, not
+the service's). Printed: median, p99 and maximum latency, throughput, and the ratio to the
+trivial endpoint in the same run. Target: p99 <= 100 ms. `--record` writes the figures into this
+script's section of docs/benchmarks.md.
+
+Run: `.venv/bin/python benchmarks/cds_hooks.py [--requests 2000] [--record]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+BASE = "https://cds.bench.example"
+ISS = "https://ehr.bench.example/"
+SERVICE = "oncospine-spine-triage"
+ROOT = Path(__file__).resolve().parents[1]
+DOC = ROOT / "docs" / "benchmarks.md"
+BEGIN, END = "<!-- cds-hooks:begin -->", "<!-- cds-hooks:end -->"
+
+
+def make_app(jwks: dict[str, Any]) -> Any:
+    from oncospine.cds import CdsConfig, TrustedIssuer, create_cds_app
+
+    return create_cds_app(CdsConfig(
+        audience=BASE, trusted_issuers=lambda: [TrustedIssuer(ISS, jwks)],
+        verify_api_token=lambda token: None, record_feedback=lambda service, item: None,
+        case_link=lambda case, patient: "https://oncospine.bench.example/cases/1"))
+
+
+def serve(port: int) -> None:
+    import uvicorn
+
+    jwks = json.loads(os.environ["ONCOSPINE_BENCH_JWKS"])
+    uvicorn.run(make_app(jwks), host="127.0.0.1", port=port, log_level="warning",
+                access_log=False)
+
+
+def prefetch(version: str | None = None) -> tuple[dict[str, Any], int]:
+    """Every prefetch key filled from the demo case's inputs, as an EHR holds them."""
+    from oncospine.assessment import assess
+    from oncospine.case import load_case
+    from oncospine.cds.prefetch import TEMPLATES
+    from oncospine.fhir import bundle_from_assessment
+
+    case = load_case(ROOT / "src" / "oncospine" / "examples" / "mscc-emergency.yaml")
+    inputs = []
+    for entry in bundle_from_assessment(case, assess(case))["entry"]:
+        resource = dict(entry["resource"])
+        if "meta" in resource:
+            continue
+        if resource["resourceType"] == "Patient":
+            resource["id"] = "p1"
+        else:
+            resource["subject"] = {"reference": "Patient/p1"}
+        if version is not None:
+            resource["meta"] = {"versionId": version}
+        inputs.append(resource)
+
+    def categories(r: dict[str, Any]) -> set[str]:
+        return {x.get("code") for cat in r.get("category", []) for x in cat.get("coding", [])}
+
+    def search(test: Any) -> dict[str, Any] | None:
+        found = [r for r in inputs if test(r)]
+        return {"resourceType": "Bundle", "type": "searchset",
+                "entry": [{"resource": r} for r in found]} if found else None
+
+    def loinc(r: dict[str, Any]) -> str | None:
+        return next((x["code"] for x in r["code"].get("coding", [])
+                     if x["system"] == "http://loinc.org"), None)
+
+    filled = {
+        "patient": next(r for r in inputs if r["resourceType"] == "Patient"),
+        "conditions": search(lambda r: r["resourceType"] == "Condition"),
+        "performance": search(lambda r: loinc(r) in ("89247-1", "89243-0", "30525-0")
+                              if r["resourceType"] == "Observation" else False),
+        "labs": search(lambda r: loinc(r) in ("1751-7", "2000-8", "718-7")
+                       if r["resourceType"] == "Observation" else False),
+        "neurology": search(lambda r: "exam" in categories(r)),
+        "case-inputs": search(lambda r: "case-input" in categories(r)),
+        "imaging-reports": search(lambda r: r["resourceType"] == "DiagnosticReport"),
+    }
+    assert set(filled) == set(TEMPLATES)
+    return filled, len(inputs)
+
+
+def body(version: str | None) -> bytes:
+    return json.dumps({"hook": "patient-view", "hookInstance": str(uuid.uuid4()),
+                       "context": {"userId": "Practitioner/1", "patientId": "p1"},
+                       "prefetch": prefetch(version)[0]}).encode()
+
+
+def tokens(key: Any, count: int) -> list[str]:
+    import jwt
+
+    now = int(time.time())
+    return [jwt.encode({"iss": ISS, "aud": f"{BASE}/cds-services/{SERVICE}", "iat": now,
+                        "exp": now + 3600, "jti": str(uuid.uuid4())}, key, algorithm="RS384",
+                       headers={"kid": "bench", "typ": "JWT"}) for _ in range(count)]
+
+
+async def drive(url: str, count: int, clients: int, payloads: list[bytes] | None,
+                signed: list[str] | None) -> tuple[list[float], float]:
+    """Send `count` requests from `clients` concurrent clients; latencies in ms, wall seconds."""
+    latencies: list[float] = []
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for i in range(count):
+        queue.put_nowait(i)
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(limits=limits, timeout=30.0) as client:
+
+        async def worker() -> None:
+            while not queue.empty():
+                i = queue.get_nowait()
+                start = time.perf_counter()
+                if payloads is None:
+                    response = await client.get(url)
+                else:
+                    response = await client.post(url, content=payloads[i % len(payloads)],
+                                                 headers={"Authorization": f"Bearer {signed[i]}",
+                                                          "Content-Type": "application/json"})
+                latencies.append((time.perf_counter() - start) * 1000)
+                if response.status_code != 200:
+                    raise SystemExit(f"{url} answered {response.status_code}: {response.text}")
+
+        began = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(clients)))
+        return latencies, time.perf_counter() - began
+
+
+def summary(name: str, latencies: list[float], wall: float) -> dict[str, Any]:
+    ordered = sorted(latencies)
+    return {"name": name, "n": len(ordered), "p50": statistics.median(ordered),
+            "p99": ordered[max(0, int(len(ordered) * 0.99) - 1)], "max": ordered[-1],
+            "rate": len(ordered) / wall}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(jwks: dict[str, Any]) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    env = {**os.environ, "ONCOSPINE_BENCH_JWKS": json.dumps(jwks)}
+    proc = subprocess.Popen([sys.executable, __file__, "--serve", str(port)], env=env)
+    root = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            if httpx.get(f"{root}/health", timeout=1.0).status_code == 200:
+                return proc, root
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    proc.terminate()
+    raise SystemExit("the CDS app did not start")
+
+
+def run(requests: int, clients: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from jwt.algorithms import RSAAlgorithm
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public = json.loads(RSAAlgorithm.to_jwk(key.public_key()))
+    public.update(kid="bench", alg="RS384", use="sig")
+    proc, root = start_server({"keys": [public]})
+    try:
+        url = f"{root}/cds-services/{SERVICE}"
+        warm = 200
+        repeat = [body(None)]
+        fresh = [body(str(i)) for i in range(requests)]
+        signed = tokens(key, warm + 2 * requests)
+        asyncio.run(drive(f"{root}/health", warm, clients, None, None))
+        asyncio.run(drive(url, warm, clients, repeat, signed[:warm]))
+        results = [
+            summary("GET /health (trivial endpoint)",
+                    *asyncio.run(drive(f"{root}/health", requests, clients, None, None))),
+            summary("patient-view, full prefetch, same resources each call",
+                    *asyncio.run(drive(url, requests, clients, repeat,
+                                       signed[warm:warm + requests]))),
+            summary("patient-view, full prefetch, every resource new each call",
+                    *asyncio.run(drive(url, requests, clients, fresh,
+                                       signed[warm + requests:]))),
+        ]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    _, resources = prefetch()
+    setup = {"resources": resources, "bytes": len(repeat[0]), "clients": clients,
+             "requests": requests, "cores": os.cpu_count(),
+             "python": platform.python_version()}
+    return results, setup
+
+
+def table(results: list[dict[str, Any]], setup: dict[str, Any]) -> str:
+    trivial = results[0]
+    lines = [
+        f"{setup['clients']} concurrent clients, {setup['requests']:,} requests per row, "
+        f"uvicorn (one process) and the httpx clients sharing {setup['cores']} cores, Python "
+        f"{setup['python']}. Prefetch: {setup['resources']} resources in "
+        f"{setup['bytes'] / 1024:.0f} KiB. Target p99 ≤ 100 ms.",
+        "",
+        "| endpoint | median | p99 | max | throughput | median / trivial | p99 / trivial |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        ratios = f"{r['p50'] / trivial['p50']:.1f}× | {r['p99'] / trivial['p99']:.1f}×"
+        lines.append(f"| {r['name']} | {r['p50']:.1f} ms | {r['p99']:.1f} ms | "
+                     f"{r['max']:.1f} ms | {r['rate']:,.0f} /s | {ratios} |")
+    return "\n".join(lines)
+
+
+def record(text: str) -> None:
+    doc = DOC.read_text("utf-8")
+    block = f"{BEGIN}\n{text}\n{END}"
+    if BEGIN in doc:
+        doc = re.sub(re.escape(BEGIN) + r".*?" + re.escape(END), lambda m: block, doc,
+                     flags=re.S)
+    else:
+        doc = doc.rstrip("\n") + f"\n\n## `benchmarks/cds_hooks.py`\n\n{block}\n"
+    DOC.write_text(doc, "utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--record", action="store_true", help="write into docs/benchmarks.md")
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve)
+        return
+    results, setup = run(args.requests, args.clients)
+    text = table(results, setup)
+    print(text)
+    if args.record:
+        record(text)
+
+
+if __name__ == "__main__":
+    main()
