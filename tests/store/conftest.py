@@ -233,7 +233,7 @@ class Node:
                     walk(child)
 
         walk(self)
-        return " ".join(" ".join(bits).split())
+        return " ".join("".join(bits).split())
 
     def iter(self) -> Iterator[Node]:
         for child in self.children:
@@ -289,6 +289,16 @@ class Node:
         if button is not None and button.get("name"):
             pairs.append((button["name"], button.get("value", "") or ""))
         return pairs
+
+    def data(self, button: Node | None = None,
+             changes: dict[str, str | list[str]] | None = None) -> dict[str, list[str]]:
+        """The submission as test-client form data (repeated names as lists), with changes."""
+        fields: dict[str, list[str]] = {}
+        for name, value in self.submission(button):
+            fields.setdefault(name, []).append(value)
+        for name, value in (changes or {}).items():
+            fields[name] = [value] if isinstance(value, str) else value
+        return fields
 
 
 def _attr_matches(node: Node, key: str, want: str | bool) -> bool:
