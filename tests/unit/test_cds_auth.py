@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from test_cds_support import BASE, EC_KEY, ISS, JWKS, auth, client, token
 
 from oncospine.cds import TrustedIssuer
-from oncospine.cds.auth import AuthError, ReplayGuard, authenticate, looks_like_jwt, verify_jwt
+from oncospine.cds.auth import AuthError, ReplayGuard, authenticate, unverified_parts, verify_jwt
 
 PATH = "/cds-services/oncospine-spine-triage"
 ISSUERS = [TrustedIssuer(ISS, JWKS, jku="https://fhir-ehr.example.com/jwk_uri")]
@@ -124,9 +124,10 @@ def test_the_authorization_header_is_required_and_checked(header, message):
 def test_an_api_token_of_this_product_is_accepted():
     caller = authenticate("Bearer api-token-alice", ISSUERS, [BASE + PATH], ReplayGuard(), api)
     assert (caller.kind, caller.name) == ("api_token", "alice")
-    assert not looks_like_jwt("api-token-alice")
-    assert not looks_like_jwt("x.y.z")
-    assert looks_like_jwt(token(PATH))
+    assert unverified_parts("api-token-alice") is None
+    assert unverified_parts("x.y.z") is None
+    header, claims = unverified_parts(token(PATH, kid="rsa-1"))
+    assert header["kid"] == "rsa-1" and claims["iss"] == ISS
 
 
 def test_the_service_answers_401_with_the_reason_and_a_bearer_challenge():

@@ -76,24 +76,30 @@ def _jwk(key_json: str) -> jwt.PyJWK:
     return jwt.PyJWK(json.loads(key_json))
 
 
-def looks_like_jwt(token: str) -> bool:
+def unverified_parts(token: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """(header, claims) of a token that is shaped like a JWT, read without checking anything;
+    None for anything else (an API token)."""
     if token.count(".") != 2:
-        return False
+        return None
     try:
-        jwt.get_unverified_header(token)
+        parts = jwt.api_jwt.decode_complete(token, options={"verify_signature": False})
     except jwt.PyJWTError:
-        return False
-    return True
+        return None
+    return parts["header"], parts["payload"]
 
 
 def verify_jwt(token: str, issuers: Sequence[Issuer], audiences: Sequence[str],
                guard: ReplayGuard, leeway: float = 30.0) -> Caller:
     """Verify a CDS client's JWT; returns the caller or raises AuthError with the reason."""
-    try:
-        header = jwt.get_unverified_header(token)
-        unverified = jwt.decode(token, options={"verify_signature": False})
-    except jwt.PyJWTError as exc:
-        raise AuthError(f"malformed JWT: {exc}") from None
+    parts = unverified_parts(token)
+    if parts is None:
+        raise AuthError("malformed JWT: not three base64url segments of JSON")
+    return _verify(token, *parts, issuers, audiences, guard, leeway)
+
+
+def _verify(token: str, header: dict[str, Any], unverified: dict[str, Any],
+            issuers: Sequence[Issuer], audiences: Sequence[str], guard: ReplayGuard,
+            leeway: float) -> Caller:
     alg = header.get("alg")
     if alg not in ALGORITHMS:
         raise AuthError(f"JWT algorithm {alg!r} is not accepted: CDS Hooks forbids 'none' and "
@@ -144,8 +150,9 @@ def authenticate(header: str | None, issuers: Sequence[Issuer], audiences: Seque
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise AuthError("Authorization must be 'Bearer <token>'")
-    if looks_like_jwt(token):
-        return verify_jwt(token, issuers, audiences, guard, leeway)
+    parts = unverified_parts(token)
+    if parts is not None:
+        return _verify(token, *parts, issuers, audiences, guard, leeway)
     user = verify_api_token(token)
     if user is None:
         raise AuthError("unknown or revoked API token")

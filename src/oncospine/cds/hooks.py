@@ -79,14 +79,15 @@ async def run(service_id: str, request: HookRequest, config: CdsConfig) -> dict[
         orders = _selected_orders(request)
     got = await gather(request, config.http_client, config.fetch_timeout)
     resources: list[tuple[str, dict[str, Any]]] = []
+    seen: set[tuple[str, str]] = set()
     for key, value in got.values.items():
         if value is None:
             continue
         if not isinstance(value, dict):
             raise FhirMappingError(f"prefetch {key!r}: expected a FHIR resource or null")
-        resources.extend(flatten(value, f"prefetch {key!r}", strict_envelope=False))
+        resources.extend(flatten(value, f"prefetch {key!r}", strict_envelope=False, seen=seen))
     result = case_from_resources(resources, patient_id=patient_id)
-    case = validate_case(result.case)
+    case = result.model or validate_case(result.case)
     assessment = assess(case)
     extra = got.gaps(REQUIRED)
     link = _link(config, result.case, patient_id, request)

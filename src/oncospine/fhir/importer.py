@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from oncospine.case import Case, validate_case
 from oncospine.errors import CaseValidationError
 from oncospine.fhir.codes import NS_CASE_ID
 from oncospine.fhir.conditions import read_condition, read_patient, read_report
@@ -40,6 +41,7 @@ class ImportResult:
     case: dict[str, Any]
     unmapped: list[MappingNote] = field(default_factory=list)
     notes: list[MappingNote] = field(default_factory=list)
+    model: Case | None = field(default=None, repr=False, compare=False)  # `case`, validated
 
     def to_dict(self) -> dict[str, Any]:
         return {"case": self.case, "unmapped": [n.to_dict() for n in self.unmapped],
@@ -58,12 +60,13 @@ def case_from_bundle(bundle: Any, *, now: datetime | None = None) -> ImportResul
     return case_from_resources(flatten(bundle, "bundle"), now=now, case_id=case_id)
 
 
-def flatten(resource: Any, where: str,
-            strict_envelope: bool = True) -> Iterator[tuple[str, dict[str, Any]]]:
+def flatten(resource: Any, where: str, strict_envelope: bool = True,
+            seen: set[tuple[str, str]] | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
     """(where, resource) for a resource, or for every entry of a Bundle, each validated.
 
     `strict_envelope=False` checks a Bundle's entries but not the Bundle itself (CDS Hooks
-    prefetch and context bundles are often sent without `type`).
+    prefetch and context bundles are often sent without `type`). With `seen`, a resource whose
+    type and id were already yielded (overlapping searches) is skipped before it is checked.
     """
     if isinstance(resource, dict) and resource.get("resourceType") == "Bundle":
         entries = resource.get("entry", [])
@@ -80,8 +83,13 @@ def flatten(resource: Any, where: str,
             inner = entry["resource"]
             if isinstance(inner, dict) and isinstance(entry.get("fullUrl"), str):
                 inner = {**inner, "_fullUrl": entry["fullUrl"]}
-            yield from flatten(inner, spot, strict_envelope)
+            yield from flatten(inner, spot, strict_envelope, seen)
         return
+    if seen is not None and isinstance(resource, dict) and isinstance(resource.get("id"), str):
+        key = (str(resource.get("resourceType")), resource["id"])
+        if key in seen:
+            return
+        seen.add(key)
     clean = {k: v for k, v in resource.items() if k != "_fullUrl"} if isinstance(
         resource, dict) else resource
     rtype = validate_resource(clean, where)
@@ -118,8 +126,8 @@ def case_from_resources(resources: Iterable[tuple[str, dict[str, Any]]], *,
                 "not read")
     if isinstance(case_id, str):
         ev.add("id", case_id, None, "Bundle.identifier")
-    data = _validated(_settle(ev, now), ev)
-    return ImportResult(case=data, unmapped=ev.unmapped, notes=ev.notes)
+    data, model = _validated(_settle(ev, now), ev)
+    return ImportResult(case=data, unmapped=ev.unmapped, notes=ev.notes, model=model)
 
 
 # ------------------------------------------------------------------------------ one patient
@@ -260,15 +268,12 @@ def _years(born: date, on: date) -> int:
 # ------------------------------------------------------------------------------ validation
 
 
-def _validated(data: dict[str, Any], ev: Evidence) -> dict[str, Any]:
+def _validated(data: dict[str, Any], ev: Evidence) -> tuple[dict[str, Any], Case]:
     """Validate the case; set aside each field the case format rejects, with the reason."""
-    from oncospine.case import validate_case
-
     for _ in range(MAX_RETRIES):
         data = {k: v for k, v in data.items() if v != {}}  # a section emptied by a removal
         try:
-            validate_case(data)
-            return data
+            return data, validate_case(data)
         except CaseValidationError as exc:
             removed = False
             for issue in sorted(exc.issues, key=lambda i: i.path, reverse=True):

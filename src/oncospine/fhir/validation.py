@@ -102,7 +102,7 @@ def validate_resource(resource: Any, where: str = "resource") -> str:
     except FhirMappingError as exc:
         raise FhirMappingError(f"{where}: {exc.message}") from None
     try:
-        text = json.dumps(resource, sort_keys=True, separators=(",", ":"))
+        text = json.dumps(resource, separators=(",", ":"))  # as sent: a resent resource matches
     except (TypeError, ValueError):
         raise FhirMappingError(f"{where}: not JSON data") from None
     problems = _problems_of(text)
