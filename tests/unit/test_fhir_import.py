@@ -111,6 +111,12 @@ def test_a_recorded_none_present_is_an_empty_list():
     assert result.case["presentation"]["neuro_features"] == []
 
 
+def test_a_list_said_to_be_present_but_naming_nothing_stays_unknown():
+    result = imported(case_input("presentation.neuro_features", valueBoolean=True))
+    assert "presentation" not in result.case
+    assert "names none: left unknown" in reasons(result)
+
+
 def test_list_items_from_every_source_are_joined():
     obs = case_input("presentation.neuro_features", valueBoolean=True, component=[
         {"code": {"coding": [{"system": c.CS_CASE_INPUT, "code": "presentation.neuro_features"}]},

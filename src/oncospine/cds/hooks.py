@@ -16,7 +16,7 @@ from oncospine.case import validate_case
 from oncospine.cds.order_select import order_cards
 from oncospine.cds.patient_view import patient_view_cards
 from oncospine.cds.prefetch import REQUIRED, TEMPLATES, gather
-from oncospine.fhir.importer import case_from_resources, flatten
+from oncospine.fhir.importer import Seen, case_from_resources, flatten
 from oncospine.fhir.validation import FhirMappingError, validate_resource
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ async def run(service_id: str, request: HookRequest, config: CdsConfig) -> dict[
         orders = _selected_orders(request)
     got = await gather(request, config.http_client, config.fetch_timeout)
     resources: list[tuple[str, dict[str, Any]]] = []
-    seen: set[tuple[str, str]] = set()
+    seen: Seen = {}
     for key, value in got.values.items():
         if value is None:
             continue

@@ -68,9 +68,7 @@ def order_cards(case: Case, assessment: dict[str, Any], orders: list[dict[str, A
     if not has_cancer(case):
         return []
     cards = []
-    for order in orders:
-        if order.get("resourceType") != "ServiceRequest":
-            continue
+    for order in orders:  # the selected draft ServiceRequests
         found = classify(order)
         if found is None:
             continue

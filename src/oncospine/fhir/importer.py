@@ -57,16 +57,19 @@ def case_from_bundle(bundle: Any, *, now: datetime | None = None) -> ImportResul
     case_id = None
     if isinstance(identifier, dict) and identifier.get("system") == NS_CASE_ID:
         case_id = identifier.get("value")
-    return case_from_resources(flatten(bundle, "bundle"), now=now, case_id=case_id)
+    return case_from_resources(flatten(bundle, "bundle", seen={}), now=now, case_id=case_id)
+
+
+Seen = dict[tuple[str, str], dict[str, Any]]
 
 
 def flatten(resource: Any, where: str, strict_envelope: bool = True,
-            seen: set[tuple[str, str]] | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
+            seen: Seen | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
     """(where, resource) for a resource, or for every entry of a Bundle, each validated.
 
     `strict_envelope=False` checks a Bundle's entries but not the Bundle itself (CDS Hooks
-    prefetch and context bundles are often sent without `type`). With `seen`, a resource whose
-    type and id were already yielded (overlapping searches) is skipped before it is checked.
+    prefetch and context bundles are often sent without `type`). With `seen`, a resource already
+    yielded unchanged (overlapping searches return the same one) is skipped before it is checked.
     """
     if isinstance(resource, dict) and resource.get("resourceType") == "Bundle":
         entries = resource.get("entry", [])
@@ -87,9 +90,9 @@ def flatten(resource: Any, where: str, strict_envelope: bool = True,
         return
     if seen is not None and isinstance(resource, dict) and isinstance(resource.get("id"), str):
         key = (str(resource.get("resourceType")), resource["id"])
-        if key in seen:
+        if seen.get(key) == resource:
             return
-        seen.add(key)
+        seen[key] = resource
     clean = {k: v for k, v in resource.items() if k != "_fullUrl"} if isinstance(
         resource, dict) else resource
     rtype = validate_resource(clean, where)
@@ -100,11 +103,11 @@ def flatten(resource: Any, where: str, strict_envelope: bool = True,
 def case_from_resources(resources: Iterable[tuple[str, dict[str, Any]]], *,
                         patient_id: str | None = None, now: datetime | None = None,
                         case_id: str | None = None) -> ImportResult:
-    """Map validated (where, resource) pairs about one patient to a case.
+    """Map validated (where, resource) pairs, as `flatten` yields them, to a case.
 
     `patient_id` (the CDS Hooks context) makes any resource about another patient an error.
     """
-    items = _distinct(resources)
+    items = list(resources)
     _check_one_patient(items, patient_id)
     ev = Evidence()
     outputs = []
@@ -131,21 +134,6 @@ def case_from_resources(resources: Iterable[tuple[str, dict[str, Any]]], *,
 
 
 # ------------------------------------------------------------------------------ one patient
-
-
-def _distinct(resources: Iterable[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
-    """Each resource once: overlapping searches return the same resource more than once."""
-    seen: set[tuple[str, str]] = set()
-    out = []
-    for where, resource in resources:
-        rid = resource.get("id")
-        if isinstance(rid, str):
-            key = (resource["resourceType"], rid)
-            if key in seen:
-                continue
-            seen.add(key)
-        out.append((where, resource))
-    return out
 
 
 def _subject(resource: dict[str, Any]) -> str | None:
@@ -222,7 +210,7 @@ def _settle(ev: Evidence, now: datetime | None) -> dict[str, Any]:
     for path, items in ev.lists.items():
         flat[path] = list(items)
     if "patient.age_years" not in flat and ev.birth_date is not None:
-        age = _age(ev, flat.get("assessed_at"), now)
+        age = _age(ev, ev.birth_date, flat.get("assessed_at"), now)
         if age is not None:
             flat["patient.age_years"] = age
     data: dict[str, Any] = {"format": CASE_FORMAT}
@@ -239,9 +227,10 @@ def _settle(ev: Evidence, now: datetime | None) -> dict[str, Any]:
     return data
 
 
-def _age(ev: Evidence, assessed_at: str | None, now: datetime | None) -> int | None:
-    assert ev.birth_date is not None
-    text, where = ev.birth_date
+def _age(ev: Evidence, birth: tuple[str, str], assessed_at: str | None,
+         now: datetime | None) -> int | None:
+    """Age in whole years on the assessment day, only when the birth date settles it."""
+    text, where = birth
     reference = (datetime.fromisoformat(assessed_at) if assessed_at else now or datetime.now(UTC))
     on = reference.date()
     parts = text.split("-")

@@ -162,10 +162,10 @@ def _case_input(ev: Evidence, obs: dict[str, Any], path: str, where: str) -> Non
         return
     if spec.is_list:
         items = _list_items(ev, obs.get("component", []), spec, where)
-        if items is None:
-            return
         if items or obs.get("valueBoolean") is False:
             ev.extend(path, items)
+        elif obs.get("valueBoolean") is True:
+            ev.skip(where, path, "says some are present but names none: left unknown")
         return
     try:
         ev.add(path, decode(spec, obs), when, where)
@@ -174,7 +174,7 @@ def _case_input(ev: Evidence, obs: dict[str, Any], path: str, where: str) -> Non
 
 
 def _list_items(ev: Evidence, components: list[Any], spec: CaseField,
-                where: str) -> list[Any] | None:
+                where: str) -> list[Any]:
     items: list[Any] = []
     for comp in components:
         if code_in(comp.get("code"), c.CS_CASE_INPUT) != spec.path:
