@@ -124,33 +124,56 @@ def tokens(key: Any, count: int) -> list[str]:
                        headers={"kid": "bench", "typ": "JWT"}) for _ in range(count)]
 
 
-async def drive(url: str, count: int, clients: int, payloads: list[bytes] | None,
+async def drive(client: httpx.AsyncClient, url: str, count: int, clients: int,
+                payloads: list[bytes] | None,
                 signed: list[str] | None) -> tuple[list[float], float]:
     """Send `count` requests from `clients` concurrent clients; latencies in ms, wall seconds."""
     latencies: list[float] = []
     queue: asyncio.Queue[int] = asyncio.Queue()
     for i in range(count):
         queue.put_nowait(i)
+
+    async def worker() -> None:
+        while not queue.empty():
+            i = queue.get_nowait()
+            start = time.perf_counter()
+            if payloads is None or signed is None:
+                response = await client.get(url)
+            else:
+                response = await client.post(url, content=payloads[i % len(payloads)],
+                                             headers={"Authorization": f"Bearer {signed[i]}",
+                                                      "Content-Type": "application/json"})
+            latencies.append((time.perf_counter() - start) * 1000)
+            if response.status_code != 200:
+                raise SystemExit(f"{url} answered {response.status_code}: {response.text}")
+
+    began = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(clients)))
+    return latencies, time.perf_counter() - began
+
+
+async def phases(root: str, requests: int, clients: int, key: Any) -> list[dict[str, Any]]:
+    """Warm up (connections open, caches filled), then time each endpoint in turn on the same
+    connections."""
+    url = f"{root}/cds-services/{SERVICE}"
+    warm = 200
+    repeat = [body(None)]
+    fresh = [body(str(i)) for i in range(requests)]
+    signed = tokens(key, warm + 2 * requests)
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(limits=limits, timeout=30.0) as client:
-
-        async def worker() -> None:
-            while not queue.empty():
-                i = queue.get_nowait()
-                start = time.perf_counter()
-                if payloads is None:
-                    response = await client.get(url)
-                else:
-                    response = await client.post(url, content=payloads[i % len(payloads)],
-                                                 headers={"Authorization": f"Bearer {signed[i]}",
-                                                          "Content-Type": "application/json"})
-                latencies.append((time.perf_counter() - start) * 1000)
-                if response.status_code != 200:
-                    raise SystemExit(f"{url} answered {response.status_code}: {response.text}")
-
-        began = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(clients)))
-        return latencies, time.perf_counter() - began
+    async with httpx.AsyncClient(limits=limits, timeout=60.0) as client:
+        await drive(client, f"{root}/health", warm, clients, None, None)
+        await drive(client, url, warm, clients, repeat, signed[:warm])
+        return [
+            summary("GET /health (trivial endpoint)",
+                    *await drive(client, f"{root}/health", requests, clients, None, None)),
+            summary("patient-view, full prefetch, same resources each call",
+                    *await drive(client, url, requests, clients, repeat,
+                                 signed[warm:warm + requests])),
+            summary("patient-view, full prefetch, every resource new each call",
+                    *await drive(client, url, requests, clients, fresh,
+                                 signed[warm + requests:])),
+        ]
 
 
 def summary(name: str, latencies: list[float], wall: float) -> dict[str, Any]:
@@ -190,28 +213,12 @@ def run(requests: int, clients: int) -> tuple[list[dict[str, Any]], dict[str, An
     public.update(kid="bench", alg="RS384", use="sig")
     proc, root = start_server({"keys": [public]})
     try:
-        url = f"{root}/cds-services/{SERVICE}"
-        warm = 200
-        repeat = [body(None)]
-        fresh = [body(str(i)) for i in range(requests)]
-        signed = tokens(key, warm + 2 * requests)
-        asyncio.run(drive(f"{root}/health", warm, clients, None, None))
-        asyncio.run(drive(url, warm, clients, repeat, signed[:warm]))
-        results = [
-            summary("GET /health (trivial endpoint)",
-                    *asyncio.run(drive(f"{root}/health", requests, clients, None, None))),
-            summary("patient-view, full prefetch, same resources each call",
-                    *asyncio.run(drive(url, requests, clients, repeat,
-                                       signed[warm:warm + requests]))),
-            summary("patient-view, full prefetch, every resource new each call",
-                    *asyncio.run(drive(url, requests, clients, fresh,
-                                       signed[warm + requests:]))),
-        ]
+        results = asyncio.run(phases(root, requests, clients, key))
     finally:
         proc.terminate()
         proc.wait(timeout=10)
     _, resources = prefetch()
-    setup = {"resources": resources, "bytes": len(repeat[0]), "clients": clients,
+    setup = {"resources": resources, "bytes": len(body(None)), "clients": clients,
              "requests": requests, "cores": os.cpu_count(),
              "python": platform.python_version()}
     return results, setup
