@@ -66,7 +66,8 @@ def safety_net_is_there(html: str) -> None:
     text = visible_text(html)
     assert 'id="safety-net"' in html
     assert h2s(html).index("Get help at once if you notice any of these") <= 1
-    assert "Call 999 or go to A&E straight away (in the UK) if you have new:" in text
+    assert ("Call 999 or go to A&E straight away (in the UK) if any of these start, or get "
+            "worse:") in text
     for flag in RED_FLAGS:
         assert flag in text, flag
     assert "Do not wait for your next appointment." in text

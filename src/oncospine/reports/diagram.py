@@ -65,7 +65,8 @@ _LABEL_X = 232.0
 _LINE = 13.0
 _HERE = "#2f5f98"  # the patient diagram marks a level with one calm, dark colour
 WIDTH = 500
-PATIENT_WIDTH = 350
+PATIENT_WIDTH = 450
+PATIENT_TEXT = 1.35  # the patient drawing's words are larger: the reader may not be a clinician
 
 
 def _size(level: str) -> tuple[float, float]:
@@ -269,20 +270,20 @@ def _draw(assessment: dict[str, Any], *, patient: bool) -> str:
     by_level = {box.level: box for box in boxes}
     drawn = [m for m in marks if m.levels]
     undrawn = [m for m in marks if not m.levels]
-    lines_per_label = 2
+    scale = PATIENT_TEXT if patient else 1.0
+    line = _LINE * scale
     label_wanted = []
     for mark in drawn:
         first, last = by_level[mark.levels[0]], by_level[mark.levels[-1]]
         label_wanted.append((first.y + last.y + last.height) / 2 + 4)
     order = sorted(range(len(drawn)), key=lambda k: label_wanted[k])
-    placed = _place_labels([label_wanted[k] for k in order], _TOP + 8,
-                           _LINE * (lines_per_label + 0.3))
+    placed = _place_labels([label_wanted[k] for k in order], _TOP + 8, line * 2.3)
     label_y = {order[k]: placed[k] for k in range(len(order))}
 
-    legend_top = max(bottom, (max(placed) + _LINE * 2) if placed else 0) + 16
-    notes_height = _LINE * len(undrawn) + (_LINE if not marks else 0)
+    legend_top = max(bottom, (max(placed) + line * 2) if placed else 0) + 16
+    notes_height = line * len(undrawn) + (line if not marks else 0)
     legend_rows = 2 if patient else len(SINS_LEGEND) + 1
-    height = legend_top + notes_height + _LINE * (legend_rows + 2) + 14
+    height = legend_top + notes_height + line * (legend_rows + 2) + 14
 
     title = _title(marks, patient)
     desc = ("Drawing of the spine from the base of the skull to the tailbone, seen from the side "
@@ -302,10 +303,10 @@ def _draw(assessment: dict[str, Any], *, patient: bool) -> str:
         f"<defs>{_patterns(p)}</defs>",
     ]
     if patient:
-        out.append('<text x="8" y="16" font-size="11" font-weight="bold" fill="#111">Your spine, '
+        out.append('<text x="8" y="15" font-size="14" font-weight="bold" fill="#111">Your spine, '
                    'seen from the side</text>')
-        out.append('<text x="8" y="28" font-size="9" fill="#333">front of the body on the left, '
-                   'back on the right</text>')
+        out.append('<text x="8" y="29" font-size="11.5" fill="#333">front of the body on the '
+                   'left, back on the right</text>')
     else:
         out.append('<text x="8" y="16" font-size="11" font-weight="bold" fill="#111">Sagittal '
                    'view, facing left (anterior on the left)</text>')
@@ -315,19 +316,21 @@ def _draw(assessment: dict[str, Any], *, patient: bool) -> str:
     for box in boxes:
         out.append(_level(p, box, found.get(box.level), patient))
     for k, mark in enumerate(drawn):
-        out.append(_label(mark, by_level, label_y[k], patient))
+        out.append(_label(mark, by_level, label_y[k], patient, scale))
 
     y = legend_top
     for mark in undrawn:
         text = ("A tumour was found, but the notes do not say which bone" if patient
                 else f"Lesion {mark.index + 1}: {mark.label} (not drawn)")
-        out.append(f'<text x="8" y="{y:.1f}" font-size="9" fill="#111">{escape(text)}</text>')
-        y += _LINE
+        out.append(f'<text x="8" y="{y:.1f}" font-size="{9 * scale:g}" fill="#111">'
+                   f"{escape(text)}</text>")
+        y += line
     if not marks:
         text = ("No tumour has been marked on a scan yet." if patient
                 else "No lesion recorded.")
-        out.append(f'<text x="8" y="{y:.1f}" font-size="9.5" fill="#111">{text}</text>')
-        y += _LINE
+        out.append(f'<text x="8" y="{y:.1f}" font-size="{9.5 * scale:g}" fill="#111">{text}'
+                   "</text>")
+        y += line
     out.append(_patient_legend(p, y + 6) if patient else _legend(p, y + 6))
     out.append("</svg>")
     return "".join(out)
@@ -351,7 +354,8 @@ def _brackets(by_level: dict[str, _Box], patient: bool) -> str:
                      'stroke-width="0.8" fill="none"/>')
         mid = (y0 + y1) / 2
         name = plain if patient else clinical
-        parts.append(f'<text x="28" y="{mid:.1f}" font-size="8.5" fill="#333" '
+        size = 11 if patient else 8.5
+        parts.append(f'<text x="28" y="{mid:.1f}" font-size="{size:g}" fill="#333" '
                      f'text-anchor="middle" transform="rotate(-90 28 {mid:.1f})">'
                      f"{escape(name)}</text>")
     return "".join(parts)
@@ -377,11 +381,13 @@ def _level(p: str, box: _Box, level_found: LevelFinding | None, patient: bool) -
                            1.2, 1))
     weight = ' font-weight="bold"' if level_found else ""
     parts.append(f'<text x="{box.x - 6:.1f}" y="{box.y + box.height / 2 + 3:.1f}" '
-                 f'font-size="8.5" text-anchor="end" fill="#111"{weight}>{box.level}</text>')
+                 f'font-size="{9.5 if patient else 8.5:g}" text-anchor="end" fill="#111"'
+                 f"{weight}>{box.level}</text>")
     return "".join(parts)
 
 
-def _label(mark: LesionMark, by_level: dict[str, _Box], y_text: float, patient: bool) -> str:
+def _label(mark: LesionMark, by_level: dict[str, _Box], y_text: float, patient: bool,
+           scale: float) -> str:
     first, last = by_level[mark.levels[0]], by_level[mark.levels[-1]]
     y_mid = (first.y + last.y + last.height) / 2
     x_from = max(b.x + b.width for b in (first, last)) + 2.0 + _CANAL_W + 2
@@ -392,20 +398,21 @@ def _label(mark: LesionMark, by_level: dict[str, _Box], y_text: float, patient: 
             rest += " to " + region_of(mark.levels[-1], short=True)
     return (f'<path d="M{x_from:.1f} {y_mid:.1f} L{_LABEL_X - 6:.1f} {y_text - 4:.1f}" '
             'stroke="#111" stroke-width="0.8" fill="none"/>'
-            f'<text x="{_LABEL_X}" y="{y_text:.1f}" font-size="10" fill="#111">'
+            f'<text x="{_LABEL_X}" y="{y_text:.1f}" font-size="{10 * scale:g}" fill="#111">'
             f'<tspan font-weight="bold">{escape(where)}</tspan></text>'
-            f'<text x="{_LABEL_X}" y="{y_text + _LINE:.1f}" font-size="9" fill="#111">'
-            f"{escape(rest)}</text>")
+            f'<text x="{_LABEL_X}" y="{y_text + _LINE * scale:.1f}" font-size="{9 * scale:g}" '
+            f'fill="#111">{escape(rest)}</text>')
 
 
 def _patient_legend(p: str, top: float) -> str:
+    line = _LINE * PATIENT_TEXT
     return (f'<g class="legend" transform="translate(8 {top:.1f})">'
-            + _rect(0, 0, 16, 10, _HERE, "#111", 1.0, 1.5)
-            + '<text x="22" y="8.5" font-size="9" fill="#111">a bone where the scans found '
+            + _rect(0, 0, 20, 12, _HERE, "#111", 1.0, 1.5)
+            + '<text x="28" y="10.5" font-size="12" fill="#111">a bone where the scans found '
               'a tumour</text>'
-            + _rect(0, _LINE, 16, 10, "#f1f1f1", "#8a8a8a", 0.8, 1.5)
-            + f'<text x="22" y="{_LINE + 8.5}" font-size="9" fill="#111">no tumour found here '
-              'on the scans so far</text></g>')
+            + _rect(0, line, 20, 12, "#f1f1f1", "#8a8a8a", 0.8, 1.5)
+            + f'<text x="28" y="{line + 10.5:.1f}" font-size="12" fill="#111">no tumour found '
+              'here on the scans so far</text></g>')
 
 
 def _legend(p: str, top: float) -> str:
