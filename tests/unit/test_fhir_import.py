@@ -235,6 +235,15 @@ def test_age_from_the_birth_date_only_when_the_date_settles_it(birth, age):
         assert "too coarse" in reasons(result)
 
 
+def test_an_impossible_birth_date_is_refused_or_named():
+    with pytest.raises(FhirMappingError, match="birthDate"):
+        imported({**fixture("r4-patient"), "birthDate": "1958-02-30"})
+    unchecked = [("Patient/x", {"resourceType": "Patient", "birthDate": "1958-02-30"})]
+    result = case_from_resources(unchecked, now=NOW)  # a caller that skipped the models
+    assert result.case == {"format": "oncospine-case/1"}
+    assert "'1958-02-30' is not a date" in reasons(result)
+
+
 def test_an_age_observation_wins_over_the_birth_date():
     age = {"resourceType": "Observation", "status": "final", "subject": SUBJECT,
            "code": {"coding": [{"system": c.LOINC, "code": "30525-0"}]},
