@@ -103,12 +103,22 @@ def check_columns(names: list[str]) -> None:
             continue
         candidates = [f.column for f in fs.fields({s: 1 for s in fs.REPEATED})]
         candidates += list(fs.COUNT_COLUMNS.values())
-        hint = closest(name, candidates)
+        hint = closest(name, candidates) or _by_field_name(name, candidates)
         problems.append(f"unknown column {name!r}" + (f"; did you mean {hint!r}?" if hint
                                                       else ""))
     if problems:
         raise BatchInputError("the input does not follow the flat case form "
                               "(docs/batch.md):\n  - " + "\n  - ".join(problems))
+
+
+def _by_field_name(name: str, candidates: list[str]) -> str | None:
+    """`ecog` → `status_ecog`: a bare field name matched against the part after the prefix."""
+    tails = {c.split("_", 1)[1]: c for c in candidates if "_" in c and not c.startswith(
+        ("lesion1_", "imaging1_"))}
+    tails.update({c.split("_", 1)[1]: c.replace("1_", "{n}_", 1) for c in candidates
+                  if c.startswith(("lesion1_", "imaging1_"))})
+    hint = closest(name, tails)
+    return tails[hint] if hint else None
 
 
 ACCEPTED = {

@@ -46,8 +46,9 @@ class Summary:
         line = (f"{self.scored:,} cases scored from {self.rows_read:,} rows in "
                 f"{self.seconds:.1f} s ({rate:,.0f} cases/s) → {self.output}")
         if self.rejected:
-            line += (f"\n{len(self.rejected):,} rows rejected ({self.problems:,} problems) → "
-                     f"{self.errors}")
+            rows, problems = len(self.rejected), self.problems
+            line += (f"\n{rows:,} row{'s' if rows != 1 else ''} rejected ({problems:,} "
+                     f"problem{'s' if problems != 1 else ''}) → {self.errors}")
         return line
 
 

@@ -232,3 +232,63 @@ def _canonical(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.astimezone(UTC)
     return value
+
+
+# ---------------------------------------------------------------- the published schema
+
+SCHEMA_FILE = "flat-case.schema.json"
+
+
+def _property(f: Field) -> dict[str, Any]:
+    item: dict[str, Any]
+    if f.kind in ("choice", "choices"):
+        item = {"type": "string", "enum": list(f.allowed)}
+    elif f.kind in ("int", "ints"):
+        item = {"type": "integer"}
+    elif f.kind == "float":
+        item = {"type": "number"}
+    elif f.kind == "bool":
+        item = {"type": "boolean"}
+    elif f.kind == "time":
+        item = {"type": "string", "format": "date-time",
+                "description": "ISO 8601 with an offset, e.g. 2026-11-20T09:30:00+00:00"}
+    else:
+        item = {"type": "string"}
+    for key, bound in (("minimum", f.ge), ("maximum", f.le), ("multipleOf", f.multiple_of)):
+        if bound is not None:
+            item[key] = int(bound) if float(bound).is_integer() else bound
+    if f.is_list:
+        item = {"type": "array", "items": item,
+                "description": "in CSV: values joined by '|', '[]' for an empty list"}
+    out = {"anyOf": [item, {"type": "null"}], "x-case-path": f.dotted.replace(".0.", ".N.")}
+    if f.kind == "time":
+        out["description"] = item["description"]
+    return out
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema of one flat row (the columns of Parquet and CSV input)."""
+    props: dict[str, Any] = {f.column: _property(f) for f in SCALARS}
+    props["format"]["description"] = "optional column; when absent every row is " + CASE_FORMAT
+    patterns: dict[str, Any] = {}
+    for section, (prefix, limit) in REPEATED.items():
+        props[COUNT_COLUMNS[section]] = {
+            "anyOf": [{"type": "integer", "minimum": 0, "maximum": limit}, {"type": "null"}],
+            "description": f"entries in {section}; when absent or empty, the highest numbered "
+                           f"{prefix} column holding a value"}
+        numbers = "|".join(str(n) for n in range(limit, 0, -1))
+        for template in SLOT_TEMPLATES[section]:
+            key = f"^{prefix}({numbers})_{template.path[-1]}$"
+            patterns[key] = _property(template)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://oncospine.invalid/schema/flat-case.schema.json",
+        "title": f"{CASE_FORMAT}, flat form (one row per case)",
+        "description": "Columns of oncospine batch input in Parquet or CSV. Unknown columns are "
+                       "refused; an empty cell is unknown. See docs/batch.md.",
+        "type": "object",
+        "properties": props,
+        "patternProperties": patterns,
+        "additionalProperties": False,
+        "x-limits": {section: limit for section, (_, limit) in REPEATED.items()},
+    }

@@ -1,0 +1,116 @@
+"""`oncospine batch`, `audit` and `synth` on the command line.
+
+A malformed file stops with exit status 2 and one message on stderr, never a traceback; bad
+rows are reported in the errors file while good rows are scored.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from oncospine.batch import kernel
+from oncospine.batch.run import run_batch
+from oncospine.cli import app
+
+runner = CliRunner()
+CASE = {"format": "oncospine-case/1", "cancer": {"history": "current"},
+        "presentation": {"neuro_features": ["limb_weakness"]}}
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "registry" / "audit-cases.jsonl"
+
+
+def invoke(*args: str):
+    result = runner.invoke(app, list(args))
+    assert "Traceback" not in result.stdout + result.stderr
+    return result
+
+
+def test_batch_scores_good_rows_and_reports_bad_ones(tmp_path):
+    source = tmp_path / "cases.jsonl"
+    source.write_text("\n".join([json.dumps({**CASE, "id": "a"}),
+                                 json.dumps({**CASE, "status": {"ecog": "high"}}),
+                                 json.dumps({**CASE, "id": "c"})]) + "\n", encoding="utf-8")
+    result = invoke("batch", str(source), "--out", str(tmp_path / "out.parquet"))
+    assert result.exit_code == 0, result.stderr
+    out = pl.read_parquet(tmp_path / "out.parquet")
+    assert out.columns == list(kernel.OUTPUT_COLUMNS)
+    assert out.get_column("case_id").to_list() == ["a", "c"]
+    assert out.get_column("triage_level").to_list() == ["emergency", "emergency"]
+    errors = pl.read_csv(tmp_path / "out.errors.csv")
+    assert errors.select("row", "field").rows() == [(2, "status.ecog")]
+    assert "2 cases scored" in result.stderr and "1 row rejected (1 problem)" in result.stderr
+
+
+def test_batch_writes_csv_and_a_chosen_errors_file(tmp_path):
+    result = invoke("batch", str(FIXTURE), "--out", str(tmp_path / "out.csv"), "--errors",
+                    str(tmp_path / "bad.csv"), "--batch-rows", "3")
+    assert result.exit_code == 0, result.stderr
+    out = pl.read_csv(tmp_path / "out.csv", infer_schema=False)
+    assert out.height == 10
+    assert pl.read_csv(tmp_path / "bad.csv").get_column("row").to_list() == [11]
+
+
+@pytest.mark.parametrize(("content", "name", "message"), [
+    ("case_id,ecog\n1,2\n", "cases.csv", "unknown column 'ecog'; did you mean 'status_ecog'"),
+    (None, "cases.parquet", "not a readable Parquet file"),
+    ("x", "cases.txt", "unknown file type"),
+])
+def test_a_malformed_file_exits_2_with_the_reason(tmp_path, content, name, message):
+    source = tmp_path / name
+    if content is None:
+        pl.DataFrame({"status_ecog": list(range(2000))}).write_parquet(source)
+        source.write_bytes(source.read_bytes()[:200])
+    else:
+        source.write_text(content, encoding="utf-8")
+    result = invoke("batch", str(source), "--out", str(tmp_path / "out.parquet"))
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert not (tmp_path / "out.parquet").exists()
+    assert not list(tmp_path.glob(".*partial*"))
+
+
+def test_a_column_of_the_wrong_type_exits_2(tmp_path):
+    source = tmp_path / "cases.parquet"
+    pl.DataFrame({"status_ecog": ["1"], "lesion1_wbb_sectors": [3]}).write_parquet(source)
+    result = invoke("batch", str(source), "--out", str(tmp_path / "out.parquet"))
+    assert result.exit_code == 2
+    assert "lesion1_wbb_sectors" in result.stderr and "expected list of integer" in result.stderr
+
+
+def test_an_unwritable_output_type_exits_2(tmp_path):
+    result = invoke("batch", str(FIXTURE), "--out", str(tmp_path / "out.xlsx"))
+    assert result.exit_code == 2 and ".parquet or .csv" in result.stderr
+
+
+def test_audit_writes_its_report_and_refuses_a_bad_date(tmp_path):
+    result = invoke("audit", str(FIXTURE), "--out", str(tmp_path / "audit"), "--version", "2014")
+    assert result.exit_code == 0, result.stderr
+    assert "QM-6: 2/3" in result.stderr
+    assert (tmp_path / "audit" / "summary.html").exists()
+    bad = invoke("audit", str(FIXTURE), "--out", str(tmp_path / "a2"), "--from", "March")
+    assert bad.exit_code == 2 and "not a date" in bad.stderr
+
+
+def test_synth_writes_a_registry_that_batch_accepts_entirely(tmp_path):
+    out = tmp_path / "reg.parquet"
+    assert invoke("synth", "--n", "300", "--seed", "5", "--out", str(out)).exit_code == 0
+    summary = run_batch(out, tmp_path / "scored.parquet")
+    assert summary.scored == 300 and not summary.rejected
+    bad = invoke("synth", "--n", "3", "--out", str(tmp_path / "reg.xlsx"))
+    assert bad.exit_code == 2 and ".jsonl" in bad.stderr
+
+
+def test_the_installed_command_starts_and_exits_2_without_a_traceback(tmp_path):
+    exe = Path(sys.executable).with_name("oncospine")
+    source = tmp_path / "cases.csv"
+    source.write_text("nonsense\n1\n", encoding="utf-8")
+    proc = subprocess.run([str(exe), "batch", str(source), "--out", str(tmp_path / "o.csv")],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 2
+    assert "unknown column 'nonsense'" in proc.stderr and "Traceback" not in proc.stderr
