@@ -53,11 +53,16 @@ def make_app(jwks: dict[str, Any]) -> Any:
         case_link=lambda case, patient: "https://oncospine.bench.example/cases/1"))
 
 
-def serve(port: int) -> None:
+def app_from_env() -> Any:
+    """The app for a uvicorn worker process; the EHR's public keys come in the environment."""
+    return make_app(json.loads(os.environ["ONCOSPINE_BENCH_JWKS"]))
+
+
+def serve(port: int, workers: int) -> None:
     import uvicorn
 
-    jwks = json.loads(os.environ["ONCOSPINE_BENCH_JWKS"])
-    uvicorn.run(make_app(jwks), host="127.0.0.1", port=port, log_level="warning",
+    uvicorn.run("cds_hooks:app_from_env", factory=True, app_dir=str(Path(__file__).parent),
+                host="127.0.0.1", port=port, workers=workers, log_level="warning",
                 access_log=False)
 
 
@@ -189,10 +194,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(jwks: dict[str, Any]) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(jwks: dict[str, Any], workers: int) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {**os.environ, "ONCOSPINE_BENCH_JWKS": json.dumps(jwks)}
-    proc = subprocess.Popen([sys.executable, __file__, "--serve", str(port)], env=env)
+    proc = subprocess.Popen([sys.executable, __file__, "--serve", str(port), "--workers",
+                             str(workers)], env=env)
     root = f"http://127.0.0.1:{port}"
     for _ in range(200):
         try:
@@ -204,14 +210,15 @@ def start_server(jwks: dict[str, Any]) -> tuple[subprocess.Popen[bytes], str]:
     raise SystemExit("the CDS app did not start")
 
 
-def run(requests: int, clients: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def run(requests: int, clients: int,
+        workers: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     from cryptography.hazmat.primitives.asymmetric import rsa
     from jwt.algorithms import RSAAlgorithm
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     public = json.loads(RSAAlgorithm.to_jwk(key.public_key()))
     public.update(kid="bench", alg="RS384", use="sig")
-    proc, root = start_server({"keys": [public]})
+    proc, root = start_server({"keys": [public]}, workers)
     try:
         results = asyncio.run(phases(root, requests, clients, key))
     finally:
@@ -219,7 +226,7 @@ def run(requests: int, clients: int) -> tuple[list[dict[str, Any]], dict[str, An
         proc.wait(timeout=10)
     _, resources = prefetch()
     setup = {"resources": resources, "bytes": len(body(None)), "clients": clients,
-             "requests": requests, "cores": os.cpu_count(),
+             "requests": requests, "cores": os.cpu_count(), "workers": workers,
              "python": platform.python_version()}
     return results, setup
 
@@ -227,10 +234,11 @@ def run(requests: int, clients: int) -> tuple[list[dict[str, Any]], dict[str, An
 def table(results: list[dict[str, Any]], setup: dict[str, Any]) -> str:
     trivial = results[0]
     lines = [
-        f"{setup['clients']} concurrent clients, {setup['requests']:,} requests per row, "
-        f"uvicorn (one process) and the httpx clients sharing {setup['cores']} cores, Python "
-        f"{setup['python']}. Prefetch: {setup['resources']} resources in "
-        f"{setup['bytes'] / 1024:.0f} KiB. Target p99 ≤ 100 ms.",
+        f"**uvicorn with {setup['workers']} worker process"
+        f"{'es' if setup['workers'] > 1 else ''}**: {setup['clients']} concurrent clients, "
+        f"{setup['requests']:,} requests per row, server and httpx clients sharing "
+        f"{setup['cores']} cores, Python {setup['python']}. Prefetch: {setup['resources']} "
+        f"resources in {setup['bytes'] / 1024:.0f} KiB. Target p99 ≤ 100 ms.",
         "",
         "| endpoint | median | p99 | max | throughput | median / trivial | p99 / trivial |",
         "|---|---|---|---|---|---|---|",
@@ -258,16 +266,20 @@ def main() -> None:
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2],
+                        help="uvicorn worker processes, one run per value")
     parser.add_argument("--record", action="store_true", help="write into docs/benchmarks.md")
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve)
+        serve(args.serve, args.workers[0])
         return
-    results, setup = run(args.requests, args.clients)
-    text = table(results, setup)
-    print(text)
+    texts = []
+    for workers in args.workers:
+        text = table(*run(args.requests, args.clients, workers))
+        print(text + "\n", flush=True)
+        texts.append(text)
     if args.record:
-        record(text)
+        record("\n\n".join(texts))
 
 
 if __name__ == "__main__":

@@ -8,8 +8,7 @@ names the entry, the resource and the element, never a traceback.
 
 from __future__ import annotations
 
-import json
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
 from oncospine.errors import OncospineError, closest
@@ -101,22 +100,24 @@ def validate_resource(resource: Any, where: str = "resource") -> str:
         model_class(rtype)
     except FhirMappingError as exc:
         raise FhirMappingError(f"{where}: {exc.message}") from None
-    try:
-        text = json.dumps(resource, separators=(",", ":"))  # as sent: a resent resource matches
-    except (TypeError, ValueError):
-        raise FhirMappingError(f"{where}: not JSON data") from None
-    problems = _problems_of(text)
+    key = repr(resource)  # parsed JSON: equal text for equal content sent in the same order
+    problems = _CHECKED.get(key)
+    if problems is None:
+        problems = _problems_of(rtype, resource)
+        if len(_CHECKED) >= CACHE_SIZE:
+            del _CHECKED[next(iter(_CHECKED))]  # forget the oldest
+        _CHECKED[key] = problems
     if problems:
         raise FhirMappingError(f"{where}: not a valid {rtype}", list(problems))
     return rtype
 
 
-@lru_cache(maxsize=CACHE_SIZE)
-def _problems_of(text: str) -> tuple[str, ...]:
+_CHECKED: dict[str, tuple[str, ...]] = {}
+
+
+def _problems_of(rtype: str, resource: dict[str, Any]) -> tuple[str, ...]:
     from pydantic import ValidationError
 
-    resource = json.loads(text)
-    rtype = resource["resourceType"]
     try:
         model_class(rtype).model_validate(resource)
     except ValidationError as exc:
