@@ -19,7 +19,8 @@ from oncospine.fhir.codes import CS_OVERRIDE, CS_TOPIC
 from oncospine.knowledge import load, ruleset
 
 SUMMARY_MAX = 139  # the specification asks for fewer than 140 characters
-SOURCE_LABEL_MAX = 200
+SOURCE_LABEL_MAX = 160
+SOURCE_NAMES_MAX = 3  # the rest are in the detail, by id
 OVERRIDE_REASONS = (
     ("already-done", "Already done or already ordered"),
     ("not-appropriate", "Not appropriate for this patient"),
@@ -75,7 +76,7 @@ def source(rule_ids: list[str], topic: str) -> dict[str, Any]:
     that has a public address."""
     catalogue = load("sources")
     ids = rule_sources(rule_ids)
-    names = [str(catalogue[s]["short"]) for s in ids if s in catalogue]
+    names = [str(catalogue[s]["short"]) for s in ids if s in catalogue][:SOURCE_NAMES_MAX]
     label = f"oncospine {ruleset()['version']}: {', '.join(rule_ids)}"
     if names:
         label += " — " + "; ".join(names)
