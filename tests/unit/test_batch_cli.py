@@ -114,3 +114,42 @@ def test_the_installed_command_starts_and_exits_2_without_a_traceback(tmp_path):
                           capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 2
     assert "unknown column 'nonsense'" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_terminal_gets_a_progress_bar_and_a_pipe_does_not(monkeypatch):
+    from oncospine.batch import commands
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    with commands._progress(10, "scoring") as tick:
+        assert tick is None
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    with commands._progress(10, "scoring") as tick:
+        assert tick is not None
+        tick(5)
+
+
+def test_the_spark_engine_is_chosen_with_its_master(tmp_path, monkeypatch):
+    from oncospine.batch import spark
+    from oncospine.batch.run import Summary
+
+    seen = {}
+
+    def fake(source, out, errors, master):
+        seen.update(source=source, master=master)
+        return Summary(scored=1, output=out, seconds=1.0)
+
+    monkeypatch.setattr(spark, "run_spark", fake)
+    result = invoke("batch", str(FIXTURE), "--out", str(tmp_path / "o.parquet"), "--engine",
+                    "spark", "--master", "spark://host:7077")
+    assert result.exit_code == 0, result.stderr
+    assert seen["master"] == "spark://host:7077"
+
+
+def test_an_unwritable_folder_exits_2(tmp_path):
+    out = tmp_path / "missing" / "o.parquet"
+    result = invoke("batch", str(FIXTURE), "--out", str(out))
+    assert result.exit_code == 2 and "error:" in result.stderr
+    audit = invoke("audit", str(tmp_path / "absent.jsonl"), "--out", str(tmp_path / "a"))
+    assert audit.exit_code == 2 and "no such file" in audit.stderr
+    synth_out = invoke("synth", "--n", "2", "--out", str(tmp_path / "missing" / "s.csv"))
+    assert synth_out.exit_code == 2
