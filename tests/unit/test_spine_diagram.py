@@ -319,3 +319,12 @@ def test_every_lesion_level_is_marked_and_every_other_level_is_plain(lesions):
     words = " ".join(texts(root))
     for mark in lesion_marks(assessment):
         assert mark.label.partition(" · ")[2] in words
+
+
+def test_a_lesion_missing_from_the_escc_list_is_placed_by_its_sins_label():
+    assessment = assess(make_case(lesions=[{"level": "T10", "extends_to": "T12", **FULL}]))
+    assessment["scores"]["escc"]["lesions"] = []  # e.g. a stored assessment from another tool
+    [mark] = lesion_marks(assessment)
+    assert mark.levels == ("T10", "T11", "T12")
+    assert mark.escc == "unknown"
+    assert mark.label.endswith("· ESCC not graded")

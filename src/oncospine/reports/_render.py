@@ -38,7 +38,6 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["words"] = lambda value: str(value).replace("_", " ")
     return env
 
 

@@ -19,7 +19,8 @@ from typing import Any
 from oncospine.case import Case
 from oncospine.knowledge import load
 from oncospine.reports import _render
-from oncospine.reports.diagram import lesion_marks, patient_spine_svg
+from oncospine.reports.diagram import patient_spine_svg
+from oncospine.reports.lesions import lesion_marks
 from oncospine.reports.missing import plain_unknowns
 from oncospine.reports.words import hours_words, plain_place, when_text
 
