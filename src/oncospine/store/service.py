@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from oncospine.assessment import assess
 from oncospine.case import Case, validate_case
+from oncospine.errors import CaseValidationError, Issue
 from oncospine.store import accounts
 from oncospine.store.errors import Forbidden, Invalid, NotFound, ReadOnly, RevisionConflict
 from oncospine.store.models import (
@@ -308,7 +309,7 @@ class Store:
                     AssessmentSnapshot.revision == revision))
             if rev is None or snap is None:
                 raise NotFound(f"case {case_id} has no revision {revision}")
-            return _case_view(record, rev.data, snap.data, snap.id)
+            return _case_view(record, rev.data, snap.data, snap.id, revision=rev.revision)
 
     def case_by_patient(self, external_patient: str) -> int | None:
         with self._tx() as s:
@@ -582,7 +583,23 @@ class Store:
 # ---------------------------------------------------------------------- helpers
 def _stored_form(case: Case) -> dict[str, Any]:
     """The case as stored: the validated model, without the fields nobody filled in."""
-    return case.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
+    stored = case.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
+    issues = list(_nul_issues(stored, ""))
+    if issues:
+        raise CaseValidationError(issues)
+    return stored
+
+
+def _nul_issues(doc: Any, path: str) -> Iterator[Issue]:
+    """Text with a NUL character: PostgreSQL cannot store it, so no database is given it."""
+    if isinstance(doc, dict):
+        for key, value in doc.items():
+            yield from _nul_issues(value, f"{path}.{key}" if path else key)
+    elif isinstance(doc, list):
+        for index, value in enumerate(doc):
+            yield from _nul_issues(value, f"{path}.{index}")
+    elif isinstance(doc, str) and "\x00" in doc:
+        yield Issue(path, "text may not contain a NUL character", doc.replace("\x00", "\\0"))
 
 
 def _option_ids(assessment: dict[str, Any]) -> set[str]:
@@ -624,9 +641,10 @@ def _summary(r: CaseRecord) -> CaseSummary:
 
 
 def _case_view(r: CaseRecord, data: dict[str, Any], assessment: dict[str, Any],
-               assessment_id: int) -> CaseView:
-    return CaseView(r.id, r.label, r.revision, data, assessment, assessment_id, r.created_at,
-                    r.created_by, r.updated_at, r.updated_by, _summary(r))
+               assessment_id: int, revision: int | None = None) -> CaseView:
+    """The case as of `revision` (default: the latest); the summary is always the latest."""
+    return CaseView(r.id, r.label, revision or r.revision, data, assessment, assessment_id,
+                    r.created_at, r.created_by, r.updated_at, r.updated_by, _summary(r))
 
 
 def _decision(d: Decision) -> DecisionView:

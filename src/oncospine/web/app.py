@@ -7,11 +7,12 @@ did-you-mean details the command line prints.
 
 from __future__ import annotations
 
+import math
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -63,8 +64,37 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(_cds_router(settings, app.state.store))
     _errors(app)
     return app
+
+
+def _cds_router(settings: Settings, store: Store) -> APIRouter:
+    """The CDS Hooks service, with its issuers, tokens and feedback kept in the store."""
+    from oncospine.cds.service import CdsConfig, TrustedIssuer, create_cds_router
+
+    def issuers() -> list[TrustedIssuer]:
+        return [TrustedIssuer(iss, jwks, jku) for iss, jwks, jku in store.cds_issuers()]
+
+    def token_user(token: str) -> str | None:
+        user = store.token_user(token)
+        return user.username if user else None
+
+    def case_link(case: dict[str, Any], patient_id: str | None) -> str | None:
+        # The first call for a patient stores the case the EHR data describes; later calls link
+        # to it without overwriting what clinicians have added since (cards are always computed
+        # from the EHR's current data).
+        if not patient_id:
+            return None
+        case_id = store.case_by_patient(patient_id)
+        if case_id is None:
+            case_id = store.create_case(case, "cds", external_patient=patient_id,
+                                        note="started from the EHR (CDS Hooks patient-view)").id
+        return f"{settings.base_url}/cases/{case_id}"
+
+    return create_cds_router(CdsConfig(
+        audience=settings.base_url, trusted_issuers=issuers, verify_api_token=token_user,
+        record_feedback=store.record_cds_feedback, case_link=case_link))
 
 
 def _errors(app: FastAPI) -> None:
@@ -89,14 +119,14 @@ def _errors(app: FastAPI) -> None:
 
     @app.exception_handler(CaseValidationError)
     async def _invalid_case(_request: Request, exc: CaseValidationError) -> Response:
-        return JSONResponse(exc.to_dict(), status_code=422)
+        return JSONResponse(_finite(exc.to_dict()), status_code=422)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(_request: Request, exc: RequestValidationError) -> Response:
         issues = [Issue(".".join(str(p) for p in e["loc"] if p != "body"), e["msg"],
                         _short(e.get("input"))) for e in exc.errors()]
-        return JSONResponse({"error": "invalid_request",
-                             "issues": [i.to_dict() for i in issues]}, status_code=422)
+        return JSONResponse(_finite({"error": "invalid_request",
+                                     "issues": [i.to_dict() for i in issues]}), status_code=422)
 
     @app.exception_handler(StoreError)
     async def _store(request: Request, exc: StoreError) -> Response:
@@ -111,8 +141,9 @@ def _errors(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if _wants_json(request):
-            return JSONResponse({"error": "http", "message": str(exc.detail)},
-                                status_code=exc.status_code, headers=exc.headers)
+            detail = exc.detail if isinstance(exc.detail, dict) else {"message": str(exc.detail)}
+            return JSONResponse({"error": "http", **detail}, status_code=exc.status_code,
+                                headers=exc.headers)
         return _page_error(request, exc.status_code, _TITLES.get(exc.status_code, "Error"),
                            str(exc.detail))
 
@@ -125,6 +156,19 @@ def _page_error(request: Request, status: int, title: str, message: str) -> Resp
         request, "error.html", {"title": title, "message": message, "status": status,
                                 "who": getattr(request.state, "principal", None)},
         status_code=status)
+
+
+def _finite(doc: Any) -> Any:
+    """JSON has no NaN, infinity or bytes: an echoed bad value is shown as text instead."""
+    if isinstance(doc, dict):
+        return {k: _finite(v) for k, v in doc.items()}
+    if isinstance(doc, list | tuple):
+        return [_finite(v) for v in doc]
+    if isinstance(doc, float) and not math.isfinite(doc):
+        return repr(doc)
+    if isinstance(doc, bytes):
+        return _short(doc.decode("utf-8", "replace"))
+    return doc
 
 
 def _short(value: Any) -> Any:
