@@ -141,31 +141,39 @@ def _groups(codes: Codes, groups: Sequence[tables.Table], n: int | None = None
 # ---------------------------------------------------------------- prognostic scores
 
 
-def prognostic_scores(codes: Codes) -> list[pl.Expr]:
+def prognostic_parts(codes: Codes) -> list[pl.Expr]:
+    """Per score: lowest and highest total, decided, not applicable (as columns)."""
+    out: list[pl.Expr] = []
+    for name in SCORES:
+        t = tables.prognostic(name)
+        low, high, decided, _ = _groups(codes, t.groups)
+        out += [low.alias(f"_{name}_lo"), high.alias(f"_{name}_hi"),
+                decided.alias(f"_{name}_dec"),
+                t.scope.lookup("na", codes.of(t.scope), pl.Boolean()).alias(f"_{name}_na")]
+    return out
+
+
+def prognostic_scores() -> list[pl.Expr]:
     out: list[pl.Expr] = []
     for name in SCORES:
         if name == "nesms":
             continue
-        t = tables.prognostic(name)
-        na = t.scope.lookup("na", codes.of(t.scope), pl.Boolean())
-        low, high, decided, _ = _groups(codes, t.groups)
-        out += _result(name, na, low, high, decided, PROGNOSTIC_BANDS[name])
+        out += _result(name, c(f"_{name}_na"), c(f"_{name}_lo"), c(f"_{name}_hi"),
+                       c(f"_{name}_dec"), PROGNOSTIC_BANDS[name])
     return out
 
 
-def nesms_score(codes: Codes) -> list[pl.Expr]:
-    """NESMS over the modified Bauer columns already computed, then capped (D-09)."""
-    t = tables.prognostic("nesms")
+def nesms_score() -> list[pl.Expr]:
+    """NESMS over the modified Bauer range already computed, then capped (D-09)."""
     points = pl.Series(tables.nesms_bauer_points(), dtype=pl.Int64)
     top = len(points) - 1
-    low_b = pl.lit(points).gather(c("modified_bauer_range_low").clip(0, top).fill_null(0))
-    high_b = pl.lit(points).gather(c("modified_bauer_range_high").clip(0, top).fill_null(0))
-    low, high, decided, _ = _groups(codes, t.groups)
-    na = t.scope.lookup("na", codes.of(t.scope), pl.Boolean())
+    low_b = pl.lit(points).gather(c("_modified_bauer_lo").clip(0, top).fill_null(0))
+    high_b = pl.lit(points).gather(c("_modified_bauer_hi").clip(0, top).fill_null(0))
     cap = NESMS_CAP
-    return _result("nesms", na, pl.min_horizontal(low + low_b, pl.lit(cap)),
-                   pl.min_horizontal(high + high_b, pl.lit(cap)), decided & (low_b == high_b),
-                   NESMS_BANDS)
+    return _result("nesms", c("_nesms_na"),
+                   pl.min_horizontal(c("_nesms_lo") + low_b, pl.lit(cap)),
+                   pl.min_horizontal(c("_nesms_hi") + high_b, pl.lit(cap)),
+                   c("_nesms_dec") & (low_b == high_b), NESMS_BANDS)
 
 
 # ---------------------------------------------------------------- lesions: SINS, ESCC, WBB
@@ -288,10 +296,20 @@ def escc_worst() -> list[pl.Expr]:
             .alias("escc_worst_group")]
 
 
+SPAN_MASKS = pl.Series([((1 << (end + 1)) - (1 << start)) if end >= start else 0
+                        for start in range(len(LEVEL_INDEX)) for end in range(len(LEVEL_INDEX))],
+                       dtype=pl.Int64)
+
+
 def compression_areas(slots: int) -> pl.Expr:
-    """Separate areas of high-grade compression: runs of covered levels in a bit mask."""
+    """Separate areas of high-grade compression: runs of covered levels in a bit mask.
+
+    Each lesion covers the levels from `level` to `extends_to` (bit i for level i); contiguous
+    or overlapping lesions merge into one run, as `pathway.context.compression_areas` counts.
+    """
     if slots == 0:
         return pl.lit(0, pl.Int64)
+    size = len(LEVEL_INDEX)
     masks = []
     for n in range(1, slots + 1):
         start = c(f"lesion{n}_level").replace_strict(LEVEL_INDEX, default=None,
@@ -300,7 +318,7 @@ def compression_areas(slots: int) -> pl.Expr:
             LEVEL_INDEX, default=None, return_dtype=pl.Int64)
         high = _true(c(f"_l{n}") & (c(f"lesion{n}_escc").replace_strict(
             ESCC_GROUP, default=None, return_dtype=pl.String) == "high")) & start.is_not_null()
-        span = pl.lit(2, pl.Int64).pow(end + 1) - pl.lit(2, pl.Int64).pow(start)
+        span = pl.lit(SPAN_MASKS).gather((start * size + end).fill_null(0))
         masks.append(pl.when(high).then(span).otherwise(0).cast(pl.Int64))
     covered = functools.reduce(lambda a, b: a | b, masks)
     starts = covered & ~(covered * 2)
@@ -541,9 +559,10 @@ def score(cases: pl.DataFrame) -> pl.DataFrame:
     # Eager stages, each reading the columns the one before wrote: a single lazy plan this wide
     # takes the optimiser far longer than the work itself.
     stages: list[list[pl.Expr]] = [
-        [*lesion_columns(codes, slots), *context_columns(), *prognostic_scores(codes),
+        [*lesion_columns(codes, slots), *context_columns(), *prognostic_parts(codes),
          *enneking(codes), perf.lookup("ok", codes.of(perf), pl.Boolean()).alias("_performance")],
-        [*worst_columns(slots), *nesms_score(codes), *triage_columns()],
+        [*prognostic_scores(), *worst_columns(slots), *triage_columns()],
+        nesms_score(),
         [*worst_details(slots), *escc_worst(), *triage_clocks(),
          compression_areas(slots).alias("_areas")],
         [c("escc_worst_group").alias("_escc_group")],

@@ -172,24 +172,23 @@ def check_types(schema: pl.Schema) -> None:
 
 
 def _parquet(path: Path, batch_rows: int) -> Iterator[Batch]:
-    import pyarrow.parquet as pq  # type: ignore[import-untyped]
-
+    # Polars' own reader, a slice at a time: it reads straight into Polars memory and only the
+    # row groups a slice needs, several times faster than converting Arrow batches.
     try:
-        handle = pq.ParquetFile(path)
-        arrow_schema = handle.schema_arrow
-    except (pa.ArrowException, OSError) as exc:
+        scan = pl.scan_parquet(path)
+        schema = scan.collect_schema()
+        total = int(scan.select(pl.len()).collect().item())
+    except (pl.exceptions.PolarsError, OSError) as exc:
         raise BatchInputError(f"{path}: not a readable Parquet file ({exc})") from None
-    check_columns(arrow_schema.names)
-    check_types(pl.DataFrame(arrow_schema.empty_table()).schema)
-    first = 1
-    try:
-        for record_batch in handle.iter_batches(batch_size=batch_rows):
-            frame = pl.DataFrame(pl.from_arrow(record_batch))
-            yield Batch(raw=_numbered(frame, first), rows_read=frame.height)
-            first += frame.height
-    except (pa.ArrowException, OSError) as exc:
-        raise BatchInputError(f"{path}: Parquet data is damaged or cut short after row "
-                              f"{first - 1} ({exc})") from None
+    check_columns(schema.names())
+    check_types(schema)
+    for first in range(0, total, batch_rows):
+        try:
+            frame = scan.slice(first, batch_rows).collect()
+        except (pl.exceptions.PolarsError, OSError) as exc:
+            raise BatchInputError(f"{path}: Parquet data is damaged or cut short after row "
+                                  f"{first} ({exc})") from None
+        yield Batch(raw=_numbered(frame, first + 1), rows_read=frame.height)
 
 
 def _numbered(frame: pl.DataFrame, first: int) -> pl.DataFrame:
