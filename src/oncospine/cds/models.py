@@ -104,7 +104,7 @@ class Feedback(_Open):
     feedback: list[FeedbackItem] = Field(min_length=1)
 
 
-def problems(exc: ValidationError) -> list[str]:
+def problems_of(exc: ValidationError) -> list[str]:
     """Pydantic errors as 'path: message' lines."""
     out = []
     for err in exc.errors():

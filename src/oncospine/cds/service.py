@@ -28,7 +28,7 @@ from pydantic import ValidationError
 
 from oncospine.cds import hooks
 from oncospine.cds.auth import AuthError, Caller, ReplayGuard, authenticate
-from oncospine.cds.models import Feedback, HookRequest, problems
+from oncospine.cds.models import Feedback, HookRequest, problems_of
 from oncospine.cds.prefetch import PrefetchFailed
 from oncospine.errors import OncospineError
 from oncospine.fhir.validation import FhirMappingError
@@ -59,10 +59,10 @@ class CdsConfig:
     replay_guard: ReplayGuard = field(default_factory=ReplayGuard)
 
 
-def _fail(status: int, message: str, problems_: list[str] | None = None) -> HTTPException:
+def _fail(status: int, message: str, problems: list[str] | None = None) -> HTTPException:
     detail: dict[str, Any] = {"message": message}
-    if problems_:
-        detail["problems"] = problems_
+    if problems:
+        detail["problems"] = problems
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return HTTPException(status_code=status, detail=detail, headers=headers)
 
@@ -88,14 +88,14 @@ def create_cds_router(config: CdsConfig) -> APIRouter:
 
     @router.post("/cds-services/{service_id}")
     async def call(service_id: str, request: Request) -> JSONResponse:
+        caller(request, f"/cds-services/{service_id}")
         if service_id not in hooks.SERVICES:
             raise _fail(404, f"no CDS service {service_id!r}; see GET /cds-services")
-        caller(request, f"/cds-services/{service_id}")
         body = await _json(request)
         try:
             hook_request = HookRequest.model_validate(body)
         except ValidationError as exc:
-            raise _fail(400, "not a valid CDS Hooks request", problems(exc)) from None
+            raise _fail(400, "not a valid CDS Hooks request", problems_of(exc)) from None
         try:
             result = await hooks.run(service_id, hook_request, config)
         except hooks.BadRequest as exc:
@@ -110,14 +110,14 @@ def create_cds_router(config: CdsConfig) -> APIRouter:
 
     @router.post("/cds-services/{service_id}/feedback")
     async def feedback(service_id: str, request: Request) -> Response:
+        caller(request, f"/cds-services/{service_id}/feedback", f"/cds-services/{service_id}")
         if service_id not in hooks.SERVICES:
             raise _fail(404, f"no CDS service {service_id!r}")
-        caller(request, f"/cds-services/{service_id}/feedback", f"/cds-services/{service_id}")
         body = await _json(request)
         try:
             items = Feedback.model_validate(body).feedback
         except ValidationError as exc:
-            raise _fail(400, "not valid CDS Hooks feedback", problems(exc)) from None
+            raise _fail(400, "not valid CDS Hooks feedback", problems_of(exc)) from None
         for item in items:
             config.record_feedback(service_id, item.model_dump(mode="json", exclude_none=True))
         return Response(status_code=200)
