@@ -82,3 +82,15 @@ def test_the_schema_describes_every_scalar_and_numbered_column():
     assert any("escc" in key for key in schema["patternProperties"])
     kps = schema["properties"]["status_kps"]["anyOf"][0]
     assert kps == {"type": "integer", "minimum": 0, "maximum": 100, "multipleOf": 10}
+
+
+def test_the_user_guide_lists_every_column():
+    from pathlib import Path
+
+    guide = (Path(__file__).parents[2] / "docs" / "batch.md").read_text("utf-8")
+    for f in fs.SCALARS:
+        assert f"`{f.column}`" in guide, f.column
+    for section, templates in fs.SLOT_TEMPLATES.items():
+        prefix = fs.REPEATED[section][0]
+        for t in templates:
+            assert f"`{prefix}{{n}}_{t.path[-1]}`" in guide, t.path

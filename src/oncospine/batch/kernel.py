@@ -97,10 +97,15 @@ def _true(expr: pl.Expr) -> pl.Expr:
 
 
 def band_of(total: pl.Expr, bands: Sequence[Band]) -> pl.Expr:
-    out: pl.Expr = pl.lit(None, pl.String)
-    for low, high, name in reversed(bands):
-        out = pl.when((total >= low) & (total <= high)).then(pl.lit(name)).otherwise(out)
-    return out
+    """The band containing `total` (null outside every band), looked up by total."""
+    top = max(high for _, high, _ in bands)
+    names: list[str | None] = [None] * (top + 1)
+    for low, high, name in bands:
+        for value in range(low, high + 1):
+            names[value] = name
+    table = pl.Series(names, dtype=pl.String)
+    return pl.when((total >= 0) & (total <= top)).then(
+        pl.lit(table).gather(total.clip(0, top).fill_null(0)))
 
 
 def _result(name: str, na: pl.Expr, low: pl.Expr, high: pl.Expr, decided: pl.Expr,
@@ -306,19 +311,20 @@ def compression_areas(slots: int) -> pl.Expr:
 
     Each lesion covers the levels from `level` to `extends_to` (bit i for level i); contiguous
     or overlapping lesions merge into one run, as `pathway.context.compression_areas` counts.
+    Reads the level codes and ESCC order columns the earlier stages wrote.
     """
     if slots == 0:
         return pl.lit(0, pl.Int64)
     size = len(LEVEL_INDEX)
+    high_by_order = pl.Series([ESCC_GROUP[g] == "high" for g in ESCC_GRADES])
     masks = []
     for n in range(1, slots + 1):
-        start = c(f"lesion{n}_level").replace_strict(LEVEL_INDEX, default=None,
-                                                      return_dtype=pl.Int64)
-        end = pl.coalesce(c(f"lesion{n}_extends_to"), c(f"lesion{n}_level")).replace_strict(
-            LEVEL_INDEX, default=None, return_dtype=pl.Int64)
-        high = _true(c(f"_l{n}") & (c(f"lesion{n}_escc").replace_strict(
-            ESCC_GROUP, default=None, return_dtype=pl.String) == "high")) & start.is_not_null()
-        span = pl.lit(SPAN_MASKS).gather((start * size + end).fill_null(0))
+        level, extent = c(f"_ax_lesion{n}_level"), c(f"_ax_lesion{n}_extends_to")
+        start = level - 1
+        end = pl.when(extent > 0).then(extent - 1).otherwise(start)
+        high = _true(c(f"_l{n}") & pl.lit(high_by_order).gather(c(f"_e{n}").fill_null(0))
+                     & c(f"_e{n}").is_not_null()) & (level > 0)
+        span = pl.lit(SPAN_MASKS).gather((start * size + end).clip(0, size * size - 1))
         masks.append(pl.when(high).then(span).otherwise(0).cast(pl.Int64))
     covered = functools.reduce(lambda a, b: a | b, masks)
     starts = covered & ~(covered * 2)
