@@ -109,15 +109,14 @@ def test_old_revisions_the_assessment_the_history_and_the_timeline_are_readable(
         "2026-11-20T09:00:00+00:00")
 
 
-@pytest.mark.parametrize("path", ["/api/cases/99", "/api/cases/99/assessment",
-                                  "/api/cases/99/revisions", "/api/cases/99/events",
-                                  "/api/cases/1?revision=7"])
 def test_unknown_cases_and_revisions_answer_404(client: Any, clinician: dict[str, str],
-                                                demo_case: Any, path: str) -> None:
+                                                demo_case: Any) -> None:
     client.post("/api/cases", json=demo_case("stable-breast"), headers=clinician)
-    answer = client.get(path, headers=clinician)
-    assert answer.status_code == 404
-    assert answer.json()["error"] == "notfound"
+    for path in ("/api/cases/99", "/api/cases/99/assessment", "/api/cases/99/revisions",
+                 "/api/cases/99/events", "/api/cases/1?revision=7", "/api/cases/1?revision=0"):
+        answer = client.get(path, headers=clinician)
+        assert answer.status_code == 404, path
+        assert answer.json()["error"] == "notfound", path
 
 
 def test_editing_an_unknown_case_answers_404_and_stores_nothing(
@@ -163,14 +162,14 @@ def test_the_case_list_filters_pages_and_counts(client: Any, clinician: dict[str
     assert [c["id"] for c in page["cases"]] == [c["id"] for c in listed["cases"][1:3]]
 
 
-@pytest.mark.parametrize("query", [{"limit": 0}, {"limit": 501}, {"offset": -1},
-                                   {"limit": "ten"}, {"meeting": "board"}])
-def test_out_of_range_list_parameters_answer_422(client: Any, clinician: dict[str, str],
-                                                 query: dict[str, Any]) -> None:
-    answer = client.get("/api/cases", params=query, headers=clinician)
-    assert answer.status_code == 422
-    assert answer.json()["error"] == "invalid_request"
-    assert answer.json()["issues"][0]["field"] in {f"query.{k}" for k in query}
+def test_out_of_range_list_parameters_answer_422(client: Any,
+                                                 clinician: dict[str, str]) -> None:
+    for query in ({"limit": 0}, {"limit": 501}, {"offset": -1}, {"limit": "ten"},
+                  {"meeting": "board"}):
+        answer = client.get("/api/cases", params=query, headers=clinician)
+        assert answer.status_code == 422, query
+        assert answer.json()["error"] == "invalid_request", query
+        assert answer.json()["issues"][0]["field"] in {f"query.{k}" for k in query}, query
 
 
 def test_assess_answers_like_the_core_and_stores_nothing(
@@ -186,3 +185,40 @@ def test_assess_answers_like_the_core_and_stores_nothing(
     answer = client.post("/api/assess", json=without_time, headers=viewer).json()
     assert answer == assessed_like_the_core(without_time, answer)
     assert counts(store) == before
+
+
+def test_the_openapi_document_lists_every_api_route_and_the_case_schema(
+        client: Any, clinician: dict[str, str]) -> None:
+    from oncospine.case import case_json_schema
+
+    answer = client.get("/openapi.json", headers=clinician)
+    assert answer.status_code == 200
+    paths = answer.json()["paths"]
+    documented = {(path, method) for path, item in paths.items() for method in item}
+    assert {
+        ("/api/assess", "post"), ("/api/cases", "get"), ("/api/cases", "post"),
+        ("/api/cases/{case_id}", "get"), ("/api/cases/{case_id}", "put"),
+        ("/api/cases/{case_id}/assessment", "get"), ("/api/cases/{case_id}/revisions", "get"),
+        ("/api/cases/{case_id}/events", "get"), ("/api/meetings", "get"),
+        ("/api/meetings", "post"), ("/api/meetings/{meeting_id}", "get"),
+        ("/api/meetings/{meeting_id}/decisions", "post"),
+    } <= documented
+    assert not [p for p in paths if p.startswith(("/cases", "/meetings", "/admin", "/login"))]
+    expected = case_json_schema()
+    for path in ("/api/cases", "/api/assess"):
+        body = paths[path]["post"]["requestBody"]
+        assert body["required"] is True
+        schema = body["content"]["application/json"]["schema"]
+        assert schema["title"] == "oncospine-case/1"
+        assert schema["required"] == ["format"]
+        assert schema["properties"].keys() == expected["properties"].keys()
+        assert {name: section["properties"].keys() for name, section in schema["$defs"].items()
+                } == {name: section["properties"].keys()
+                      for name, section in expected["$defs"].items()}
+    update = paths["/api/cases/{case_id}"]["put"]["requestBody"]["content"][
+        "application/json"]["schema"]
+    name = update["$ref"].rsplit("/", 1)[1]
+    update = answer.json()["components"]["schemas"][name]
+    assert {"revision", "case"} <= set(update["required"])
+    docs = client.get("/docs", headers=clinician)
+    assert docs.status_code == 200 and "/openapi.json" in docs.text

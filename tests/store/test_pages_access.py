@@ -100,12 +100,12 @@ def test_an_htmx_request_without_a_session_is_told_to_go_to_sign_in(client: Any)
     assert answer.headers["hx-redirect"] == "/login"
 
 
-@pytest.mark.parametrize("header", ["Bearer osp_not-a-real-token", "Bearer ", "Basic abc",
-                                    "bearer"])
-def test_a_wrong_or_malformed_token_gets_401(client: Any, accounts: Any, header: str) -> None:
-    answer = client.get("/api/cases", headers={"Authorization": header})
-    assert answer.status_code == 401
-    assert answer.headers["www-authenticate"] == "Bearer"
+def test_a_wrong_or_malformed_token_gets_401(client: Any, accounts: Any) -> None:
+    for header in ("Bearer osp_not-a-real-token", "Bearer ", "Basic abc", "bearer",
+                   f"Bearer {'x' * 5000}"):
+        answer = client.get("/api/cases", headers={"Authorization": header})
+        assert answer.status_code == 401, header
+        assert answer.headers["www-authenticate"] == "Bearer", header
 
 
 # ---------------------------------------------------------------------- roles
@@ -170,23 +170,20 @@ def test_each_role_may_post_exactly_the_forms_its_permissions_allow(
     assert edited is allowed(role, "/cases")
 
 
-@pytest.mark.parametrize("role, status", [("viewer", 403), ("clinician", 403),
-                                          ("coordinator", 403), ("chair", 403),
-                                          ("admin", 200)])
-def test_only_the_admin_reaches_the_admin_page(signed_in: Any, role: str, status: int) -> None:
-    client = signed_in(role)
-    answer = client.get("/admin")
-    assert answer.status_code == status
-    assert ('href="/admin"' in client.get("/cases").text) is (status == 200)
+def test_only_the_admin_reaches_the_admin_page(signed_in: Any) -> None:
+    for role in ("viewer", "clinician", "coordinator", "chair", "admin"):
+        client = signed_in(role)
+        status = 200 if role == "admin" else 403
+        assert client.get("/admin").status_code == status, role
+        assert ('href="/admin"' in client.get("/cases").text) is (status == 200), role
 
 
-@pytest.mark.parametrize("role, status", [("viewer", 403), ("clinician", 200)])
-def test_a_viewer_cannot_open_the_case_form(signed_in: Any, board: dict[str, int], role: str,
-                                            status: int) -> None:
-    client = signed_in(role)
-    assert client.get("/cases/new").status_code == status
-    assert client.get(f"/cases/{board['case']}/edit").status_code == status
-    assert ('href="/cases/new"' in client.get("/cases").text) is (status == 200)
+def test_a_viewer_cannot_open_the_case_form(signed_in: Any, board: dict[str, int]) -> None:
+    for role, status in (("viewer", 403), ("clinician", 200)):
+        client = signed_in(role)
+        assert client.get("/cases/new").status_code == status, role
+        assert client.get(f"/cases/{board['case']}/edit").status_code == status, role
+        assert ('href="/cases/new"' in client.get("/cases").text) is (status == 200), role
 
 
 def test_a_viewer_reads_through_the_api_but_cannot_write(
@@ -313,24 +310,24 @@ def test_an_unknown_user_gets_the_same_answer_as_a_wrong_password(client: Any,
     assert "User name or password not recognised." in answer.text
 
 
-@pytest.mark.parametrize("case", ["missing field", "wrong field", "no cookie"])
-def test_a_sign_in_without_the_login_csrf_token_is_refused(
-        app: Any, accounts: dict[str, str], case: str) -> None:
+def test_a_sign_in_without_the_login_csrf_token_is_refused(app: Any,
+                                                           accounts: dict[str, str]) -> None:
     from fastapi.testclient import TestClient
 
-    with TestClient(app) as client:
-        token = login_token(client)
-        data = {"username": "chair", "password": accounts["chair"], "login_csrf": token}
-        if case == "missing field":
-            del data["login_csrf"]
-        elif case == "wrong field":
-            data["login_csrf"] = token + "x"
-        else:
-            client.cookies.clear()
-        answer = client.post("/login", data=data, follow_redirects=False)
-        assert answer.status_code in (401, 403)
-        assert SESSION_COOKIE not in answer.cookies
-        assert client.get("/cases", follow_redirects=False).status_code == 303
+    for case in ("missing field", "wrong field", "no cookie"):
+        with TestClient(app) as client:
+            token = login_token(client)
+            data = {"username": "chair", "password": accounts["chair"], "login_csrf": token}
+            if case == "missing field":
+                del data["login_csrf"]
+            elif case == "wrong field":
+                data["login_csrf"] = token + "x"
+            else:
+                client.cookies.clear()
+            answer = client.post("/login", data=data, follow_redirects=False)
+            assert answer.status_code in (401, 403), case
+            assert SESSION_COOKIE not in answer.cookies, case
+            assert client.get("/cases", follow_redirects=False).status_code == 303, case
 
 
 def test_signing_in_sets_a_session_cookie_scripts_cannot_read(client: Any,
@@ -345,23 +342,27 @@ def test_signing_in_sets_a_session_cookie_scripts_cannot_read(client: Any,
     assert "samesite=lax" in cookie.lower() or "samesite=strict" in cookie.lower()
 
 
-@pytest.mark.parametrize("target", ["//evil.example", "//evil.example/cases",
-                                    "https://evil.example/", "/\\evil.example",
-                                    "\\\\evil.example", "http:evil.example", " //evil.example"])
-def test_sign_in_never_sends_anyone_to_another_site(client: Any, accounts: Any,
-                                                    target: str) -> None:
-    token = login_token(client, target)
-    answer = client.post("/login", data={"username": "chair", "password": accounts["chair"],
-                                         "login_csrf": token, "next": target},
-                         follow_redirects=False)
-    assert answer.status_code == 303
-    location = answer.headers["location"]
-    assert location.startswith("/") and not location.startswith(("//", "/\\"))
-    assert urlsplit(location).netloc == ""
-    again = client.get("/login", params={"next": target}, follow_redirects=False)
-    assert again.status_code == 303
-    assert urlsplit(again.headers["location"]).netloc == ""
-    assert not again.headers["location"].startswith(("//", "/\\"))
+OFF_SITE = ["//evil.example", "//evil.example/cases", "https://evil.example/",
+            "/\\evil.example", "\\\\evil.example", "http:evil.example", " //evil.example"]
+
+
+def test_sign_in_never_sends_anyone_to_another_site(app: Any, accounts: Any) -> None:
+    from fastapi.testclient import TestClient
+
+    for target in OFF_SITE:
+        with TestClient(app) as client:
+            token = login_token(client, target)
+            answer = client.post("/login", data={
+                "username": "chair", "password": accounts["chair"], "login_csrf": token,
+                "next": target}, follow_redirects=False)
+            assert answer.status_code == 303, target
+            location = answer.headers["location"]
+            assert location.startswith("/") and not location.startswith(("//", "/\\")), target
+            assert urlsplit(location).netloc == "", target
+            again = client.get("/login", params={"next": target}, follow_redirects=False)
+            assert again.status_code == 303, target
+            assert urlsplit(again.headers["location"]).netloc == "", target
+            assert not again.headers["location"].startswith(("//", "/\\")), target
 
 
 def test_sign_in_goes_on_to_the_page_asked_for(client: Any, accounts: Any) -> None:

@@ -134,7 +134,9 @@ def test_an_old_revision_reads_as_that_revision_with_its_own_number_and_label(
     assert old.data["id"] == "demo-stable-breast"
     assert old.revision == 1
     assert old.label == "demo-stable-breast"
-    assert store.get_case(first.id).revision == 2
+    assert old.updated_by == "alice"  # who saved this revision, not the latest one
+    latest = store.get_case(first.id)
+    assert (latest.revision, latest.label, latest.updated_by) == (2, "renamed", "bob")
 
 
 def test_a_stale_revision_is_refused_and_nothing_is_written(
