@@ -12,7 +12,6 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from oncospine.assessment import assess
-from oncospine.case import validate_case
 from oncospine.cds.order_select import order_cards
 from oncospine.cds.patient_view import patient_view_cards
 from oncospine.cds.prefetch import REQUIRED, TEMPLATES, gather
@@ -87,7 +86,7 @@ async def run(service_id: str, request: HookRequest, config: CdsConfig) -> dict[
             raise FhirMappingError(f"prefetch {key!r}: expected a FHIR resource or null")
         resources.extend(flatten(value, f"prefetch {key!r}", strict_envelope=False, seen=seen))
     result = case_from_resources(resources, patient_id=patient_id)
-    case = result.model or validate_case(result.case)
+    case = result.model
     assessment = assess(case)
     extra = got.gaps(REQUIRED)
     link = _link(config, result.case, patient_id, request)

@@ -39,9 +39,9 @@ class ImportResult:
     """The case read from FHIR, what could not be mapped and the assumptions made."""
 
     case: dict[str, Any]
+    model: Case = field(repr=False, compare=False)  # the same case, validated
     unmapped: list[MappingNote] = field(default_factory=list)
     notes: list[MappingNote] = field(default_factory=list)
-    model: Case | None = field(default=None, repr=False, compare=False)  # `case`, validated
 
     def to_dict(self) -> dict[str, Any]:
         return {"case": self.case, "unmapped": [n.to_dict() for n in self.unmapped],
@@ -130,7 +130,7 @@ def case_from_resources(resources: Iterable[tuple[str, dict[str, Any]]], *,
     if isinstance(case_id, str):
         ev.add("id", case_id, None, "Bundle.identifier")
     data, model = _validated(_settle(ev, now), ev)
-    return ImportResult(case=data, unmapped=ev.unmapped, notes=ev.notes, model=model)
+    return ImportResult(case=data, model=model, unmapped=ev.unmapped, notes=ev.notes)
 
 
 # ------------------------------------------------------------------------------ one patient
