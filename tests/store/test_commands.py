@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,12 @@ class Run:
                               timeout=120, check=False)
         assert "Traceback" not in done.stderr, done.stderr
         return done
+
+    def many(self, *commands: tuple[str, ...]) -> list[subprocess.CompletedProcess[str]]:
+        """Several commands at once, on a database that already exists (each process would
+        otherwise race the others to create the schema)."""
+        with ThreadPoolExecutor(max_workers=len(commands)) as pool:
+            return list(pool.map(lambda args: self(*args), commands))
 
     def store(self) -> Store:
         return Store(self.url)
@@ -80,9 +87,9 @@ def test_a_bad_role_exits_2_with_a_message_and_no_traceback(run: Run) -> None:
 
 def test_a_duplicate_user_or_a_missing_role_exits_2(run: Run) -> None:
     assert run("user", "add", "dr.jones", "--role", "chair").returncode == 0
-    again = run("user", "add", "dr.jones", "--role", "viewer")
+    again, missing = run.many(("user", "add", "dr.jones", "--role", "viewer"),
+                              ("user", "add", "dr.smith"))
     assert again.returncode == 2 and "already exists" in again.stderr
-    missing = run("user", "add", "dr.smith")
     assert missing.returncode == 2 and "--role" in missing.stderr
     store = run.store()
     try:
@@ -121,9 +128,10 @@ def test_tokens_are_created_listed_by_prefix_only_and_revoked(run: Run) -> None:
 
 
 def test_tokens_for_unknown_users_or_ids_exit_2(run: Run) -> None:
-    unknown_user = run("token", "create", "nobody")
+    run.store().close()  # the schema exists before the two commands run side by side
+    unknown_user, unknown_id = run.many(("token", "create", "nobody"),
+                                        ("token", "revoke", "42"))
     assert unknown_user.returncode == 2 and "no user 'nobody'" in unknown_user.stderr
-    unknown_id = run("token", "revoke", "42")
     assert unknown_id.returncode == 2 and "no token 42" in unknown_id.stderr
 
 
@@ -139,11 +147,12 @@ def test_cds_issuer_add_allows_an_ehr_and_refuses_a_bad_jwk_set(run: Run,
 
     empty = tmp_path / "empty.json"
     empty.write_text(json.dumps({"keys": []}))
-    refused = run("cds-issuer", "add", "https://other.example", "--jwks", str(empty))
-    assert refused.returncode == 2 and "JWK Set" in refused.stderr
     broken = tmp_path / "broken.json"
     broken.write_text("{not json")
-    unreadable = run("cds-issuer", "add", "https://other.example", "--jwks", str(broken))
+    refused, unreadable = run.many(
+        ("cds-issuer", "add", "https://other.example", "--jwks", str(empty)),
+        ("cds-issuer", "add", "https://other.example", "--jwks", str(broken)))
+    assert refused.returncode == 2 and "JWK Set" in refused.stderr
     assert unreadable.returncode == 2 and "cannot read the JWK Set" in unreadable.stderr
 
     store = run.store()

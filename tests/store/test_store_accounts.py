@@ -60,11 +60,11 @@ def test_passwords_are_stored_as_argon2id_hashes_only(store: Store, dump: Any) -
     assert stored.startswith("$argon2id$")
 
 
-@pytest.mark.parametrize("role", ["surgeon", "Admin", "", "superuser"])
-def test_an_unknown_role_is_refused(store: Store, role: str, counts: Any) -> None:
+def test_an_unknown_role_is_refused(store: Store, counts: Any) -> None:
     before = counts(store)
-    with pytest.raises(Invalid, match="unknown role"):
-        store.add_user("someone", role, password="pw")
+    for role in ("surgeon", "Admin", "", "superuser"):
+        with pytest.raises(Invalid, match="unknown role"):
+            store.add_user("someone", role, password="pw")
     assert counts(store) == before
 
 
@@ -203,12 +203,10 @@ def test_cds_issuers_are_added_updated_and_listed(store: Store) -> None:
     assert len(store.audit_log(entity="cds_issuer")) == 3
 
 
-@pytest.mark.parametrize("jwks", [{}, {"keys": []}, {"keys": "k1"}, {"keys": None},
-                                  {"kty": "EC"}])
-def test_an_invalid_jwk_set_is_refused(store: Store, jwks: dict[str, Any],
-                                       counts: Any) -> None:
+def test_an_invalid_jwk_set_is_refused(store: Store, counts: Any) -> None:
     before = counts(store)
-    with pytest.raises(Invalid, match="JWK Set"):
-        store.add_cds_issuer("https://ehr.example", jwks)
+    for jwks in ({}, {"keys": []}, {"keys": "k1"}, {"keys": None}, {"kty": "EC"}):
+        with pytest.raises(Invalid, match="JWK Set"):
+            store.add_cds_issuer("https://ehr.example", jwks)
     assert counts(store) == before
     assert store.cds_issuers() == []
