@@ -61,7 +61,7 @@ def batch(
         Engine.polars,
     master: Annotated[str, typer.Option(help="Spark master URL, e.g. spark://host:7077")] =
         "local[*]",
-    batch_rows: Annotated[int, typer.Option(min=1, help="rows per batch")] = 200_000,
+    batch_rows: Annotated[int, typer.Option(min=1, help="rows per batch")] = 100_000,
 ) -> None:
     """Score a registry: every score, worst SINS and ESCC, triage and NOMS choice per case."""
     try:

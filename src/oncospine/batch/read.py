@@ -33,7 +33,7 @@ from oncospine.errors import OncospineError, closest
 
 SUFFIXES = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".jsonl": "jsonl",
             ".ndjson": "jsonl", ".json": "jsonl"}
-BATCH_ROWS = 200_000
+BATCH_ROWS = 100_000
 
 
 class BatchInputError(OncospineError):
