@@ -13,8 +13,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import make_case
-from test_report_common import example, headings, read, visible_text
+from test_report_common import example, headings, make_case, read, visible_text
 
 from oncospine.assessment import assess
 from oncospine.knowledge import load

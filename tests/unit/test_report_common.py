@@ -9,6 +9,7 @@ References: WCAG 2.1 (1.3.1 info and relationships, 1.4.3 contrast, 3.1.1 langua
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
 import re
@@ -40,6 +41,16 @@ HIDDEN = {"style", "title", "head", "svg", "script"}
 
 
 # ---------------------------------------------------------------- helpers for the report tests
+
+BASE: dict[str, Any] = {"format": "oncospine-case/1", "assessed_at": "2026-11-20T09:30:00+00:00"}
+
+
+def make_case(**parts: Any) -> Case:
+    """A case from keyword parts. Defined here rather than imported from a conftest, because
+    several test folders have a conftest and only one of them can be the module `conftest`."""
+    data = copy.deepcopy(BASE)
+    data.update(parts)
+    return validate_case(data)
 
 
 def example(name: str) -> tuple[Case, dict[str, Any]]:

@@ -21,10 +21,16 @@ from typing import Any
 import pytest
 import textstat
 import textstat.backend.counts._count_syllables as syllables
-from conftest import make_case
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_report_common import EXAMPLE_NAMES, example, headings, vector_cases, visible_text
+from test_report_common import (
+    EXAMPLE_NAMES,
+    example,
+    headings,
+    make_case,
+    vector_cases,
+    visible_text,
+)
 
 from oncospine.assessment import assess
 from oncospine.knowledge import load

@@ -14,9 +14,9 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from conftest import make_case
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_report_common import make_case
 
 from oncospine.assessment import assess
 from oncospine.reports import spine_svg
