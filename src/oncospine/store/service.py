@@ -309,7 +309,7 @@ class Store:
                     AssessmentSnapshot.revision == revision))
             if rev is None or snap is None:
                 raise NotFound(f"case {case_id} has no revision {revision}")
-            return _case_view(record, rev.data, snap.data, snap.id, revision=rev.revision)
+            return _case_view(record, rev.data, snap.data, snap.id, revision=rev)
 
     def case_by_patient(self, external_patient: str) -> int | None:
         with self._tx() as s:
@@ -641,10 +641,15 @@ def _summary(r: CaseRecord) -> CaseSummary:
 
 
 def _case_view(r: CaseRecord, data: dict[str, Any], assessment: dict[str, Any],
-               assessment_id: int, revision: int | None = None) -> CaseView:
-    """The case as of `revision` (default: the latest); the summary is always the latest."""
-    return CaseView(r.id, r.label, revision or r.revision, data, assessment, assessment_id,
-                    r.created_at, r.created_by, r.updated_at, r.updated_by, _summary(r))
+               assessment_id: int, revision: CaseRevision | None = None) -> CaseView:
+    """The case as of `revision` (default: the latest): its number, label and who saved it.
+    The summary always describes the latest revision."""
+    if revision is None:
+        return CaseView(r.id, r.label, r.revision, data, assessment, assessment_id,
+                        r.created_at, r.created_by, r.updated_at, r.updated_by, _summary(r))
+    return CaseView(r.id, data.get("id") or "", revision.revision, data, assessment,
+                    assessment_id, r.created_at, r.created_by, revision.created_at,
+                    revision.created_by, _summary(r))
 
 
 def _decision(d: Decision) -> DecisionView:
