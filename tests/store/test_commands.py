@@ -15,6 +15,22 @@ import pytest
 from oncospine.store import Store
 
 
+def measured(folder: Path) -> dict[str, str]:
+    """When this test run measures coverage, the child processes measure themselves too and
+    leave their data beside the run's own, where pytest-cov combines it."""
+    try:
+        import coverage
+    except ImportError:
+        return {}
+    current = coverage.Coverage.current()
+    if current is None:
+        return {}
+    config = folder / "coverage.ini"
+    config.write_text("[run]\nparallel = true\nbranch = true\nsource = oncospine\n"
+                      f"data_file = {Path(current.config.data_file).resolve()}\n")
+    return {"COVERAGE_PROCESS_START": str(config)}
+
+
 class Run:
     """`oncospine ...` in a child process, always pointed at one temporary database."""
 
@@ -24,6 +40,7 @@ class Run:
 
     def __call__(self, *args: str, database: bool = True) -> subprocess.CompletedProcess[str]:
         env = {k: v for k, v in os.environ.items() if k != "ONCOSPINE_DATABASE_URL"}
+        env.update(measured(self.folder))
         extra = ["--database-url", self.url] if database else []
         done = subprocess.run([sys.executable, "-m", "oncospine", *args, *extra],
                               capture_output=True, text=True, cwd=self.folder, env=env,
@@ -199,3 +216,11 @@ def test_seed_leaves_a_database_with_only_users_alone(run: Run) -> None:
         assert [u.username for u in store.users()] == ["dr.jones"]
     finally:
         store.close()
+
+
+def test_serve_refuses_settings_it_cannot_use_before_it_starts(run: Run) -> None:
+    wrong_database = run("serve", "--port", "1", "--database-url", "mysql://db.example/x",
+                         database=False)
+    assert wrong_database.returncode == 2
+    assert "must be a sqlite:// or postgresql:// URL" in wrong_database.stderr
+    assert "oncospine on http" not in wrong_database.stdout

@@ -88,6 +88,16 @@ def test_adding_cases_to_the_agenda_again_lists_each_case_once(
     assert empty.status_code == 422
 
 
+def test_a_meeting_without_a_date_is_refused_on_the_page(signed_in: Any, store: Store) -> None:
+    coordinator = signed_in("coordinator")
+    for held_on in ("", "23/11/2026"):
+        answer = coordinator.post("/meetings", data={"csrf_token": coordinator.csrf,
+                                                     "held_on": held_on, "title": "Board"})
+        assert answer.status_code == 422, held_on
+        assert "the meeting needs a date" in answer.text
+    assert store.meetings() == []
+
+
 def test_an_attendee_with_an_unknown_role_is_refused_on_the_page(
         planned: dict[str, Any], store: Store) -> None:
     coordinator = planned["coordinator"]
@@ -96,6 +106,9 @@ def test_an_attendee_with_an_unknown_role_is_refused_on_the_page(
         "csrf_token": coordinator.csrf, "name": "Dr X", "role": "surgeon"})
     assert answer.status_code == 422
     assert "unknown attendee role" in answer.text
+    blank = coordinator.post(f"{planned['url']}/attendees", data={
+        "csrf_token": coordinator.csrf, "name": "  ", "role": "radiologist"})
+    assert blank.status_code == 422 and "needs a name" in blank.text
     assert store.get_meeting(planned["id"]) == before
 
 

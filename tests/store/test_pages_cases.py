@@ -465,3 +465,51 @@ def test_an_unknown_case_page_is_a_404_page(signed_in: Any) -> None:
     answer = signed_in("viewer").get("/cases/999")
     assert answer.status_code == 404
     assert "Not found" in answer.text and answer.headers["content-type"].startswith("text/html")
+
+
+def test_the_home_page_leads_to_the_case_list(signed_in: Any) -> None:
+    answer = signed_in("viewer").get("/", follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == "/cases"
+
+
+def test_an_invalid_edit_is_shown_again_with_its_problems_and_nothing_is_saved(
+        signed_in: Any, store: Store, demo_case: Any, html: Any, counts: Any) -> None:
+    view = store.create_case(demo_case("stable-breast"), "alice")
+    client = signed_in("clinician")
+    form = form_of(html(client.get(f"/cases/{view.id}/edit").text))
+    before = counts(store)
+    answer = client.post(f"/cases/{view.id}", data=form.data(changes={"status.kps": "75"}))
+    assert answer.status_code == 422
+    page = html(answer.text)
+    assert page.find("input", name="status.kps")["value"] == "75"
+    assert page.find("input", name="status.kps")["aria-invalid"] == "true"
+    assert page.find("input", name="revision")["value"] == "1"
+    assert "status.kps" in page.find("section", class_="invalid").text
+    assert counts(store) == before
+
+
+def test_the_clinician_report_and_patient_summary_open_from_the_case(
+        signed_in: Any, store: Store, demo_case: Any) -> None:
+    view = store.create_case(demo_case("mscc-emergency"), "alice")
+    client = signed_in("viewer")
+    for kind in ("report", "patient"):
+        answer = client.get(f"/cases/{view.id}/{kind}")
+        assert answer.status_code == 200, kind
+        assert answer.headers["content-type"].startswith("text/html"), kind
+        assert "<html" in answer.text.lower(), kind
+    assert client.get(f"/cases/{view.id}/notes.pdf").status_code == 404
+    assert client.get("/cases/999/report").status_code == 404
+
+
+# One PDF is enough to prove the route (rendering is slow and does not touch the database).
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_report_downloads_as_a_pdf_named_after_the_case_and_revision(
+        signed_in: Any, store: Store, demo_case: Any) -> None:
+    view = store.create_case(demo_case("stable-breast"), "alice")
+    answer = signed_in("viewer").get(f"/cases/{view.id}/patient.pdf", params={
+        "paper": "letter"})
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "application/pdf"
+    assert answer.content.startswith(b"%PDF")
+    assert answer.headers["content-disposition"] == (
+        f'attachment; filename="case-{view.id}-r1-patient.pdf"')

@@ -99,6 +99,15 @@ def test_unknown_cases_and_revisions_are_not_found(store: Store, demo_case: Any)
         store.assessment(view.assessment_id + 100)
 
 
+def test_a_case_started_from_an_ehr_is_found_by_its_patient(store: Store,
+                                                            demo_case: Any) -> None:
+    first = store.create_case(demo_case("stable-breast"), "cds", external_patient="pt-1")
+    later = store.create_case(demo_case("renal-sbrt"), "cds", external_patient="pt-1")
+    store.create_case(demo_case("mscc-emergency"), "cds", external_patient="pt-2")
+    assert store.case_by_patient("pt-1") == later.id != first.id
+    assert store.case_by_patient("pt-3") is None
+
+
 # ---------------------------------------------------------------------- revisions
 def test_every_edit_is_a_new_revision_and_old_ones_stay_as_they_were(
         store: Store, demo_case: Any) -> None:
