@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -66,6 +67,11 @@ def test_a_new_case_is_revision_one_with_a_snapshot_stamped_with_the_ruleset(
     assert view.assessment == assess(validate_case(data))
     assert view.assessment["ruleset"]["version"] == ruleset()["version"]
     assert store.assessment(view.assessment_id) == view.assessment
+    with store.engine.connect() as conn:
+        stamped = conn.execute(sa.text(
+            "SELECT case_id, revision, ruleset_version, ruleset_hash FROM assessments")).all()
+    assert [tuple(row) for row in stamped] == [
+        (view.id, 1, ruleset()["version"], ruleset()["sha256"])]
     assert store.get_case(view.id) == view
     assert [(r.revision, r.created_by, r.note) for r in store.revisions(view.id)] == [
         (1, "alice", "first contact")]
