@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from starlette.routing import Mount
 
 from oncospine.store import Store
 from oncospine.web.security import SESSION_COOKIE
@@ -26,11 +27,8 @@ def every_route(routes: list[Any]) -> Iterator[tuple[str, frozenset[str]]]:
         if nested is not None:
             for context in nested():
                 yield context.path, frozenset(context.methods or ())
-        elif getattr(route, "routes", None) and not getattr(route, "methods", None):
-            yield from ((route.path + p, m) for p, m in every_route(route.routes)
-                        if not route.path.startswith("/static"))
-            if route.path.startswith("/static"):
-                yield route.path, frozenset()
+        elif isinstance(route, Mount) and route.routes:  # a mounted application with routes
+            yield from ((route.path + p, m) for p, m in every_route(route.routes))
         else:
             yield route.path, frozenset(getattr(route, "methods", None) or ())
 
