@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import make_case, option, role, run
+from casekit import make_case, option, role, run
 
 from oncospine.assessment import assess
 from oncospine.case import load_case

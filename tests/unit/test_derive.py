@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import make_case
+from casekit import make_case
 
 from oncospine import derive
 

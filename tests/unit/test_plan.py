@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import option, role, run
+from casekit import option, role, run
 
 SURGICAL = ("stabilisation", "separation_surgery", "decompression", "en_bloc_resection")
 INVASIVE = (*SURGICAL, "cement_augmentation")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import run
+from casekit import run
 
 COMPLETE: dict[str, Any] = {
     "cancer": {"history": "current", "primary_site": "breast"},

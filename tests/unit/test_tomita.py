@@ -6,7 +6,7 @@ import itertools
 from typing import Any
 
 import pytest
-from conftest import make_case
+from casekit import make_case
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

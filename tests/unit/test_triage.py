@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, get_args
 
 import pytest
-from conftest import option, role, run
+from casekit import option, role, run
 
 from oncospine.vocab import NeuroFeature
 

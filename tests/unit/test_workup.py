@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import run
+from casekit import run
 
 PAIN: dict[str, Any] = {"spinal_pain": True, "pain_sites": ["thoracic"], "pain_features": [],
                         "neuro_features": [], "general_features": []}

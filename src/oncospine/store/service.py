@@ -173,6 +173,7 @@ class Store:
         with self._tx() as s:
             row = s.get(LoginSession, accounts.digest(token))
             if row is not None:
+                self._audit(s, row.user.username, "logout", "user", row.user_id)
                 s.delete(row)
 
     def create_token(self, username: str, name: str, *, actor: str = "system") -> str:
@@ -309,7 +310,8 @@ class Store:
                     AssessmentSnapshot.revision == revision))
             if rev is None or snap is None:
                 raise NotFound(f"case {case_id} has no revision {revision}")
-            return _case_view(record, rev.data, snap.data, snap.id, revision=rev)
+            return _case_view(record, rev.data, snap.data, snap.id,
+                              revision=None if revision is None else rev)
 
     def case_by_patient(self, external_patient: str) -> int | None:
         with self._tx() as s:

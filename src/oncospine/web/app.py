@@ -10,9 +10,9 @@ from __future__ import annotations
 import math
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -30,7 +30,7 @@ from oncospine.store.errors import (
 )
 from oncospine.web import api, pages
 from oncospine.web.rendering import templates
-from oncospine.web.security import CsrfFailure, NotAuthenticated
+from oncospine.web.security import CsrfFailure, NotAuthenticated, Principal, principal
 from oncospine.web.settings import Settings
 
 STATIC = Path(__file__).parent / "static"
@@ -51,7 +51,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
                   description="Decision support for the spinal tumour pathway: case store, "
                               "assessment, tumour board. Every route except /health needs a "
                               "session or an API token (`Authorization: Bearer`).",
-                  docs_url="/docs", redoc_url=None)
+                  docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
     app.state.store = store or Store(settings.database_url)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -61,6 +61,20 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         """Liveness and database check; open without login, shows no data."""
         app.state.store.case_count()
         return {"status": "ok", "version": VERSION}
+
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi_document(_who: Annotated[Principal, Depends(principal)]) -> JSONResponse:
+        """The OpenAPI document, for signed-in users and API tokens only."""
+        return JSONResponse(app.openapi())
+
+    @app.get("/docs", include_in_schema=False)
+    def openapi_page(request: Request, who: Annotated[Principal, Depends(principal)]) -> Response:
+        """The API documentation as a page of this app (nothing loaded from elsewhere)."""
+        document = app.openapi()
+        routes = [(method.upper(), path, op.get("summary", ""), op.get("description", ""))
+                  for path, item in document["paths"].items() for method, op in item.items()]
+        return templates.TemplateResponse(request, "api_docs.html", {
+            "who": who, "routes": routes, "info": document["info"]})
 
     app.include_router(api.router)
     app.include_router(pages.router)

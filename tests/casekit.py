@@ -1,11 +1,12 @@
-"""Shared test helpers: build cases from small dicts, assess them."""
+"""Case helpers for the tests: build cases from small dicts, assess them, find options.
+
+A module of its own (not conftest) so that test folders with their own conftest.py cannot
+shadow it."""
 
 from __future__ import annotations
 
 import copy
 from typing import Any
-
-import pytest
 
 from oncospine.assessment import assess
 from oncospine.case import Case, validate_case
@@ -37,7 +38,3 @@ def role(assessment: dict[str, Any], option_id: str) -> str | None:
     entry = option(assessment, option_id)
     return entry["role"] if entry else None
 
-
-@pytest.fixture
-def case_factory():
-    return make_case
