@@ -63,36 +63,43 @@ def errors_path_for(output: Path) -> Path:
     return output.with_name(output.stem + ".errors.csv")
 
 
-def arrow_schema(columns: dict[str, pl.DataType]) -> pa.Schema:
-    return pl.DataFrame(schema=columns).to_arrow().schema
-
-
 class Writer:
-    """Streams frames of one fixed schema to Parquet or CSV."""
+    """Streams frames of one fixed schema to a Parquet or CSV file.
+
+    Parquet goes through Arrow without copying (Polars' own string layout, which Arrow's
+    Parquet writer reads as it is); CSV is written by Polars, appended batch by batch.
+    """
 
     def __init__(self, path: Path, columns: dict[str, pl.DataType]) -> None:
         self.path, self.kind = path, output_format(path)
-        self.schema = arrow_schema(columns)
         self.columns = columns
         self._writer: Any = None
+        self._handle: Any = None
 
     def write(self, frame: pl.DataFrame) -> None:
-        table = frame.select(list(self.columns)).to_arrow().cast(self.schema)
-        if self._writer is None:
-            if self.kind == "parquet":
-                import pyarrow.parquet as pq  # type: ignore[import-untyped]
-
-                self._writer = pq.ParquetWriter(self.path, self.schema, compression="zstd")
+        frame = frame.select([pl.col(n).cast(t) for n, t in self.columns.items()])
+        if self.kind == "csv":
+            if self._handle is None:
+                self._handle = self.path.open("wb")
+                frame.write_csv(self._handle, include_header=True)
             else:
-                import pyarrow.csv as pc  # type: ignore[import-untyped]
+                frame.write_csv(self._handle, include_header=False)
+            return
+        table = frame.to_arrow(compat_level=pl.CompatLevel.newest())
+        if self._writer is None:
+            import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
-                self._writer = pc.CSVWriter(self.path, self.schema)
+            self._writer = pq.ParquetWriter(self.path, table.schema, compression="zstd",
+                                            store_schema=False)
         self._writer.write_table(table)
 
     def close(self) -> None:
-        if self._writer is None:
+        if self._writer is None and self._handle is None:
             self.write(pl.DataFrame(schema=self.columns))
-        self._writer.close()
+        if self._writer is not None:
+            self._writer.close()
+        if self._handle is not None:
+            self._handle.close()
 
 
 def _process(batch: Batch) -> tuple[Batch, Prepared | None, pl.DataFrame | None]:

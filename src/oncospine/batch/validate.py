@@ -67,7 +67,10 @@ def _is_int(dtype: Any) -> bool:
 
 
 def parse_column(f: fs.Field, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
-    """(canonical value, rejected?) for one raw column; rejected is False where raw is null."""
+    """(canonical value, rejected?) for one raw column; rejected is False where raw is null.
+
+    The value means nothing where the row is rejected: such rows never reach the kernel.
+    """
     value = _value(f, raw, dtype)
     invalid = value.is_null()
     if f.kind in ("int", "float"):
@@ -95,7 +98,7 @@ def parse_column(f: fs.Field, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr
     elif f.kind == "time":
         invalid = invalid | (value.dt.year() < 1)
     rejected = raw.is_not_null() & invalid.fill_null(True)
-    return pl.when(rejected).then(None).otherwise(value).cast(DTYPES[f.kind]), rejected
+    return value.cast(DTYPES[f.kind]), rejected
 
 
 def _value(f: fs.Field, raw: pl.Expr, dtype: pl.DataType) -> pl.Expr:
