@@ -157,6 +157,31 @@ async def drive(client: httpx.AsyncClient, url: str, count: int, clients: int,
     return latencies, time.perf_counter() - began
 
 
+async def drive_raw(root: str, count: int, clients: int) -> tuple[list[float], float]:
+    """`GET /health` over plain asyncio sockets, one keep-alive connection per client: the
+    server's own ceiling, without the cost of the httpx client."""
+    host, port = root.removeprefix("http://").split(":")
+    request = f"GET /health HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()
+    latencies: list[float] = []
+
+    async def connection(calls: int) -> None:
+        reader, writer = await asyncio.open_connection(host, int(port))
+        for _ in range(calls):
+            start = time.perf_counter()
+            writer.write(request)
+            await writer.drain()
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                          if line.lower().startswith(b"content-length"))
+            await reader.readexactly(length)
+            latencies.append((time.perf_counter() - start) * 1000)
+        writer.close()
+
+    began = time.perf_counter()
+    await asyncio.gather(*(connection(count // clients) for _ in range(clients)))
+    return latencies, time.perf_counter() - began
+
+
 async def phases(root: str, requests: int, clients: int, key: Any) -> list[dict[str, Any]]:
     """Warm up (connections open, caches filled), then time each endpoint in turn on the same
     connections."""
@@ -164,21 +189,29 @@ async def phases(root: str, requests: int, clients: int, key: Any) -> list[dict[
     warm = 200
     repeat = [body(None)]
     fresh = [body(str(i)) for i in range(requests)]
-    signed = tokens(key, warm + 2 * requests)
+    single = 300
+    signed = tokens(key, warm + 2 * requests + single)
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(limits=limits, timeout=60.0) as client:
         await drive(client, f"{root}/health", warm, clients, None, None)
         await drive(client, url, warm, clients, repeat, signed[:warm])
-        return [
+        rows = [
+            summary("GET /health, one client", *await drive(client, f"{root}/health", single,
+                                                           1, None, None)),
+            summary("patient-view (same resources), one client",
+                    *await drive(client, url, single, 1, repeat, signed[-single:])),
             summary("GET /health (trivial endpoint)",
                     *await drive(client, f"{root}/health", requests, clients, None, None)),
+            summary("GET /health, plain sockets instead of httpx",
+                    *await drive_raw(root, requests, clients)),
             summary("patient-view, full prefetch, same resources each call",
                     *await drive(client, url, requests, clients, repeat,
                                  signed[warm:warm + requests])),
             summary("patient-view, full prefetch, every resource new each call",
                     *await drive(client, url, requests, clients, fresh,
-                                 signed[warm + requests:])),
+                                 signed[warm + requests:warm + 2 * requests])),
         ]
+    return rows
 
 
 def summary(name: str, latencies: list[float], wall: float) -> dict[str, Any]:
@@ -232,6 +265,7 @@ def run(requests: int, clients: int,
 
 
 def table(results: list[dict[str, Any]], setup: dict[str, Any]) -> str:
+    alone, results = results[:2], results[2:]
     trivial = results[0]
     lines = [
         f"**uvicorn with {setup['workers']} worker process"
@@ -247,6 +281,9 @@ def table(results: list[dict[str, Any]], setup: dict[str, Any]) -> str:
         ratios = f"{r['p50'] / trivial['p50']:.1f}× | {r['p99'] / trivial['p99']:.1f}×"
         lines.append(f"| {r['name']} | {r['p50']:.1f} ms | {r['p99']:.1f} ms | "
                      f"{r['max']:.1f} ms | {r['rate']:,.0f} /s | {ratios} |")
+    lines.append("")
+    lines.append("Without queueing (one client, one call at a time): " + "; ".join(
+        f"{r['name']}: median {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms" for r in alone) + ".")
     return "\n".join(lines)
 
 
@@ -266,7 +303,7 @@ def main() -> None:
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2],
+    parser.add_argument("--workers", type=int, nargs="+", default=[1],
                         help="uvicorn worker processes, one run per value")
     parser.add_argument("--record", action="store_true", help="write into docs/benchmarks.md")
     args = parser.parse_args()
