@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from typing import get_args
 
 import polars as pl
 
@@ -30,9 +31,11 @@ from oncospine.scores.nesms import CAP as NESMS_CAP
 from oncospine.scores.sins import BANDS as SINS_BANDS
 from oncospine.scores.tokuhashi import ORIGINAL_BANDS, REVISED_BANDS
 from oncospine.scores.tomita import BANDS as TOMITA_BANDS
-from oncospine.vocab import CAUDA_EQUINA_FEATURES, ESCC_GRADES, ESCC_ORDER, LEVEL_INDEX
+from oncospine.vocab import CAUDA_EQUINA_FEATURES, ESCC_GRADES, LEVEL_INDEX, EsccGrade
 
 Band = tuple[int, int, str]
+if get_args(EsccGrade) != ESCC_GRADES:  # ESCC codes are compared by their Enum position
+    raise RuntimeError("the ESCC grade vocabulary is not in order of compression")
 PROGNOSTIC_BANDS: dict[str, Sequence[Band]] = {
     "tomita": TOMITA_BANDS,
     "tokuhashi_revised": REVISED_BANDS,
@@ -188,7 +191,6 @@ def lesion_columns(codes: Codes, slots: int) -> list[pl.Expr]:
     """Per lesion slot: present, SINS low/high/decided/na, ESCC order, WBB record state."""
     groups = [table for _, table in tables.sins_groups()]
     out: list[pl.Expr] = []
-    order = dict(ESCC_ORDER)
     for n in range(1, slots + 1):
         present = c("lesion_count") >= n
         low, high, decided, na = _groups(codes, groups, n)
@@ -198,8 +200,8 @@ def lesion_columns(codes: Codes, slots: int) -> list[pl.Expr]:
             present.alias(f"_l{n}"),
             (present & ~na).alias(f"_s{n}"),
             low.alias(f"_lo{n}"), high.alias(f"_hi{n}"), decided.alias(f"_dec{n}"),
-            pl.when(present).then(c(f"lesion{n}_escc").replace_strict(
-                order, default=None, return_dtype=pl.Int64)).alias(f"_e{n}"),
+            pl.when(present).then(c(f"lesion{n}_escc").to_physical().cast(pl.Int64))
+            .alias(f"_e{n}"),
             (present & (sectors | layers)).alias(f"_w{n}"),
             (present & sectors & layers).alias(f"_wc{n}"),
         ]
@@ -261,9 +263,9 @@ def worst_details(slots: int) -> list[pl.Expr]:
 
     labels = {n: pl.when(c(f"lesion{n}_extends_to").is_not_null()
                          & (c(f"lesion{n}_extends_to") != c(f"lesion{n}_level")))
-              .then(pl.concat_str([c(f"lesion{n}_level"), pl.lit("–"),
-                                   c(f"lesion{n}_extends_to")]))
-              .otherwise(c(f"lesion{n}_level")) for n in n_range}
+              .then(pl.concat_str([c(f"lesion{n}_level").cast(pl.String), pl.lit("–"),
+                                   c(f"lesion{n}_extends_to").cast(pl.String)]))
+              .otherwise(c(f"lesion{n}_level").cast(pl.String)) for n in n_range}
     low = pick({n: c(f"_lo{n}") for n in n_range}, pl.Int64())
     high = pick({n: c(f"_hi{n}") for n in n_range}, pl.Int64())
     decided = pick({n: c(f"_dec{n}") for n in n_range}, pl.Boolean())
@@ -279,7 +281,8 @@ def worst_details(slots: int) -> list[pl.Expr]:
     first_worst = {n: _true(c(f"_e{n}") == c("_escc_order")) for n in n_range}
     level: pl.Expr = pl.lit(None, pl.String)
     for n in reversed(n_range):
-        level = pl.when(first_worst[n]).then(c(f"lesion{n}_level")).otherwise(level)
+        level = pl.when(first_worst[n]).then(c(f"lesion{n}_level").cast(pl.String)).otherwise(
+            level)
     top += [
         level.alias("escc_worst_level"),
         pl.when(c("lesion_count") == 0).then(pl.lit("not_applicable"))
@@ -369,9 +372,10 @@ def context_columns() -> list[pl.Expr]:
             .then(True))
     site = c("cancer_primary_site")
     radio_table = site_table("radiosensitivity")["class"]
-    site_class = site.replace_strict(radio_table, default=None, return_dtype=pl.String)
+    site_class = site.cast(pl.String).replace_strict(radio_table, default=None,
+                                                     return_dtype=pl.String)
     radio = (pl.when(c("cancer_radiosensitivity").is_not_null())
-             .then(c("cancer_radiosensitivity"))
+             .then(c("cancer_radiosensitivity").cast(pl.String))
              .when(site_class == "ask")
              .then(pl.when(_true(haem == "confirmed")).then(pl.lit("sensitive")))
              .otherwise(site_class))
@@ -552,6 +556,9 @@ def warm() -> None:
 def score(cases: pl.DataFrame) -> pl.DataFrame:
     """Score validated rows (canonical flat columns, see `validate.typed_schema`)."""
     slots = lesion_slots(cases)
+    wanted = typed_schema({"lesions": slots, "imaging": 0})
+    cases = cases.with_columns(pl.col(name).cast(dtype) for name, dtype in wanted.items()
+                               if name in cases.columns and cases.schema[name] != dtype)
     most = cases.get_column("lesion_count").max() if cases.height else 0
     needed = most if isinstance(most, int) else 0
     if needed > slots:  # entries counted but with no column recorded: every field unknown

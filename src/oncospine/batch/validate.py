@@ -23,7 +23,7 @@ import polars as pl
 from oncospine.batch import schema as fs
 from oncospine.case import G_PER_DL_HINTS, validate_case
 from oncospine.errors import CaseValidationError
-from oncospine.vocab import LEVEL_INDEX
+from oncospine.vocab import LEVELS
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S%.f%z"
 TIME_PATTERN = (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
@@ -37,6 +37,9 @@ DTYPES: dict[str, pl.DataType] = {
     "ints": pl.List(pl.Int64()),
 }
 ROW = "row"
+_LEVEL_CODES = next(f.allowed for f in fs.SLOT_TEMPLATES["lesions"] if f.path[-1] == "level")
+if _LEVEL_CODES != LEVELS:  # the consistency check compares level codes as positions
+    raise RuntimeError("the lesion level vocabulary is not in anatomical order")
 
 
 @dataclass(slots=True)
@@ -47,14 +50,20 @@ class Prepared:
     errors: list[dict[str, Any]] = field(default_factory=list)
 
 
+def dtype_of(f: fs.Field) -> pl.DataType:
+    """Canonical dtype of a field: codes as a Polars Enum of the allowed values (each value is
+    hashed once, when read, and later steps work on its small integer code)."""
+    return pl.Enum(list(f.allowed)) if f.kind == "choice" else DTYPES[f.kind]
+
+
 def typed_schema(slots: Mapping[str, int]) -> dict[str, pl.DataType]:
     """Column → canonical dtype of a validated batch with this many slots per section."""
     out: dict[str, pl.DataType] = {ROW: pl.Int64()}
-    out.update({f.column: DTYPES[f.kind] for f in fs.SCALARS})
+    out.update({f.column: dtype_of(f) for f in fs.SCALARS})
     for section, count_column in fs.COUNT_COLUMNS.items():
         out[count_column] = pl.Int64()
         for n in range(1, slots.get(section, 0) + 1):
-            out.update({fs.slot_field(section, t, n).column: DTYPES[t.kind]
+            out.update({(f := fs.slot_field(section, t, n)).column: dtype_of(f)
                         for t in fs.SLOT_TEMPLATES[section]})
     return out
 
@@ -82,8 +91,6 @@ def parse_column(f: fs.Field, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr
             invalid = invalid | (value > f.le)
         if f.multiple_of is not None:
             invalid = invalid | (value % int(f.multiple_of) != 0)
-    elif f.kind == "choice":
-        invalid = invalid | ~value.is_in(f.allowed)
     elif f.kind == "choices":
         invalid = invalid | ~value.list.eval(
             pl.element().is_in(f.allowed).fill_null(False)).list.all()
@@ -98,14 +105,14 @@ def parse_column(f: fs.Field, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr
     elif f.kind == "time":
         invalid = invalid | (value.dt.year() < 1)
     rejected = raw.is_not_null() & invalid.fill_null(True)
-    return value.cast(DTYPES[f.kind]), rejected
+    return value.cast(dtype_of(f)), rejected
 
 
 def _value(f: fs.Field, raw: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     kind = f.kind
     text = dtype in (pl.String, pl.Categorical) or isinstance(dtype, pl.Enum | pl.Categorical)
     if dtype == pl.Null:
-        return pl.lit(None, DTYPES[kind])
+        return pl.lit(None, dtype_of(f))
     if kind == "int":
         if _is_int(dtype):
             return raw.cast(pl.Int64, strict=False)
@@ -127,14 +134,17 @@ def _value(f: fs.Field, raw: pl.Expr, dtype: pl.DataType) -> pl.Expr:
         if text:
             s = raw.cast(pl.String)
             return pl.when(s == "true").then(True).when(s == "false").then(False)
-    elif kind in ("text", "choice"):
+    elif kind == "text":
         if text:
             return raw.cast(pl.String)
+    elif kind == "choice":
+        if text:  # a value outside the codes becomes null, and so is rejected
+            return raw.cast(pl.String).cast(dtype_of(f), strict=False)
     elif kind == "time":
         return _time(raw, dtype, text)
     elif kind in ("choices", "ints"):
         return _list(kind, raw, dtype, text)
-    return pl.lit(None, DTYPES[kind])  # a type the reader has already refused
+    return pl.lit(None, dtype_of(f))  # a type the reader has already refused
 
 
 def _time(raw: pl.Expr, dtype: pl.DataType, text: bool) -> pl.Expr:
@@ -196,11 +206,10 @@ def consistency_flags(c: Callable[[str], pl.Expr], slots: Mapping[str, int]) -> 
     ]
     for name, below, _example in G_PER_DL_HINTS:
         flags.append((c(f"labs_{name}_g_per_l") < below).fill_null(False))
-    order = dict(LEVEL_INDEX)
     for n in range(1, slots.get("lesions", 0) + 1):
-        level = c(f"lesion{n}_level").replace_strict(order, default=None, return_dtype=pl.Int64)
-        last = c(f"lesion{n}_extends_to").replace_strict(order, default=None,
-                                                         return_dtype=pl.Int64)
+        # Levels are Enums in anatomical order (LEVELS), so their codes compare as levels do.
+        level = c(f"lesion{n}_level").to_physical()
+        last = c(f"lesion{n}_extends_to").to_physical()
         flags.append(last.is_not_null() & (level.is_null() | (last < level)))
     return pl.any_horizontal(flags)
 
@@ -235,7 +244,7 @@ def prepare(raw: pl.DataFrame, original: Callable[[int], Any] | None = None) -> 
             values.append(value.alias(f.column))
             rejected.append(bad.alias(f"!{f.column}"))
         else:
-            values.append(pl.lit(None, DTYPES[f.kind]).alias(f.column))
+            values.append(pl.lit(None, dtype_of(f)).alias(f.column))
     counts, structural = _counts(raw, slots)
     frame = raw.select(pl.col(ROW), *values, *rejected, *counts, *structural)
     c = pl.col
