@@ -129,16 +129,16 @@ def tokens(key: Any, count: int) -> list[str]:
                        headers={"kid": "bench", "typ": "JWT"}) for _ in range(count)]
 
 
-async def drive(client: httpx.AsyncClient, url: str, count: int, clients: int,
-                payloads: list[bytes] | None,
+async def drive(url: str, count: int, clients: int, payloads: list[bytes] | None,
                 signed: list[str] | None) -> tuple[list[float], float]:
-    """Send `count` requests from `clients` concurrent clients; latencies in ms, wall seconds."""
+    """Send `count` requests from `clients` concurrent clients, each its own httpx client with
+    one keep-alive connection; latencies in ms, wall seconds."""
     latencies: list[float] = []
     queue: asyncio.Queue[int] = asyncio.Queue()
     for i in range(count):
         queue.put_nowait(i)
 
-    async def worker() -> None:
+    async def worker(client: httpx.AsyncClient) -> None:
         while not queue.empty():
             i = queue.get_nowait()
             start = time.perf_counter()
@@ -152,9 +152,18 @@ async def drive(client: httpx.AsyncClient, url: str, count: int, clients: int,
             if response.status_code != 200:
                 raise SystemExit(f"{url} answered {response.status_code}: {response.text}")
 
-    began = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(clients)))
-    return latencies, time.perf_counter() - began
+    one = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    pool = [httpx.AsyncClient(limits=one, timeout=60.0) for _ in range(clients)]
+    try:
+        for client in pool:  # open the connections before the clock starts
+            await client.get(url.rsplit("/cds-services", 1)[0].rsplit("/health", 1)[0]
+                             + "/health")
+        began = time.perf_counter()
+        await asyncio.gather(*(worker(client) for client in pool))
+        return latencies, time.perf_counter() - began
+    finally:
+        for client in pool:
+            await client.aclose()
 
 
 async def drive_raw(root: str, count: int, clients: int) -> tuple[list[float], float]:
@@ -183,35 +192,28 @@ async def drive_raw(root: str, count: int, clients: int) -> tuple[list[float], f
 
 
 async def phases(root: str, requests: int, clients: int, key: Any) -> list[dict[str, Any]]:
-    """Warm up (connections open, caches filled), then time each endpoint in turn on the same
-    connections."""
+    """Warm up (caches filled), then time each endpoint in turn."""
     url = f"{root}/cds-services/{SERVICE}"
-    warm = 200
+    warm, single = 200, 300
     repeat = [body(None)]
     fresh = [body(str(i)) for i in range(requests)]
-    single = 300
     signed = tokens(key, warm + 2 * requests + single)
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(limits=limits, timeout=60.0) as client:
-        await drive(client, f"{root}/health", warm, clients, None, None)
-        await drive(client, url, warm, clients, repeat, signed[:warm])
-        rows = [
-            summary("GET /health, one client", *await drive(client, f"{root}/health", single,
-                                                           1, None, None)),
-            summary("patient-view (same resources), one client",
-                    *await drive(client, url, single, 1, repeat, signed[-single:])),
-            summary("GET /health (trivial endpoint)",
-                    *await drive(client, f"{root}/health", requests, clients, None, None)),
-            summary("GET /health, plain sockets instead of httpx",
-                    *await drive_raw(root, requests, clients)),
-            summary("patient-view, full prefetch, same resources each call",
-                    *await drive(client, url, requests, clients, repeat,
-                                 signed[warm:warm + requests])),
-            summary("patient-view, full prefetch, every resource new each call",
-                    *await drive(client, url, requests, clients, fresh,
-                                 signed[warm + requests:warm + 2 * requests])),
-        ]
-    return rows
+    await drive(f"{root}/health", warm, clients, None, None)
+    await drive(url, warm, clients, repeat, signed[:warm])
+    return [
+        summary("GET /health, one client", *await drive(f"{root}/health", single, 1, None, None)),
+        summary("patient-view (same resources), one client",
+                *await drive(url, single, 1, repeat, signed[-single:])),
+        summary("GET /health (trivial endpoint)",
+                *await drive(f"{root}/health", requests, clients, None, None)),
+        summary("GET /health, plain sockets instead of httpx",
+                *await drive_raw(root, requests, clients)),
+        summary("patient-view, full prefetch, same resources each call",
+                *await drive(url, requests, clients, repeat, signed[warm:warm + requests])),
+        summary("patient-view, full prefetch, every resource new each call",
+                *await drive(url, requests, clients, fresh,
+                             signed[warm + requests:warm + 2 * requests])),
+    ]
 
 
 def summary(name: str, latencies: list[float], wall: float) -> dict[str, Any]:
@@ -258,7 +260,8 @@ def run(requests: int, clients: int,
         proc.terminate()
         proc.wait(timeout=10)
     _, resources = prefetch()
-    setup = {"resources": resources, "bytes": len(body(None)), "clients": clients,
+    setup = {"load": os.getloadavg()[0], "resources": resources, "bytes": len(body(None)),
+             "clients": clients,
              "requests": requests, "cores": os.cpu_count(), "workers": workers,
              "python": platform.python_version()}
     return results, setup
@@ -272,7 +275,8 @@ def table(results: list[dict[str, Any]], setup: dict[str, Any]) -> str:
         f"{'es' if setup['workers'] > 1 else ''}**: {setup['clients']} concurrent clients, "
         f"{setup['requests']:,} requests per row, server and httpx clients sharing "
         f"{setup['cores']} cores, Python {setup['python']}. Prefetch: {setup['resources']} "
-        f"resources in {setup['bytes'] / 1024:.0f} KiB. Target p99 ≤ 100 ms.",
+        f"resources in {setup['bytes'] / 1024:.0f} KiB. Load average when it ended: "
+        f"{setup['load']:.1f} (other jobs shared the machine). Target p99 ≤ 100 ms.",
         "",
         "| endpoint | median | p99 | max | throughput | median / trivial | p99 / trivial |",
         "|---|---|---|---|---|---|---|",
