@@ -35,8 +35,9 @@ def post(body: Any, recorder: Recorder | None = None, **overrides: Any) -> Any:
     return client(recorder, **overrides).post(PATH, json=body, headers=auth(PATH))
 
 
-def cards_for(body: Any, **overrides: Any) -> list[dict[str, Any]]:
-    response = post(body, **overrides)
+def cards_for(body: Any, recorder: Recorder | None = None,
+              **overrides: Any) -> list[dict[str, Any]]:
+    response = post(body, recorder, **overrides)
     assert response.status_code == 200, response.text
     assert check_response(response.json()) == []
     return response.json()["cards"]
@@ -144,7 +145,9 @@ def test_pain_in_a_person_with_cancer_gives_a_warning_card():
     {},
 ])
 def test_no_card_when_nothing_applies(parts):
-    assert cards_for(body_for(**parts)) == []
+    recorder = Recorder()
+    assert cards_for(body_for(**parts), recorder=recorder) == []
+    assert recorder.links == []  # the host is not asked for a case page without a card
 
 
 def test_lesions_without_symptoms_give_a_score_card_only():

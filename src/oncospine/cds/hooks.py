@@ -89,11 +89,14 @@ async def run(service_id: str, request: HookRequest, config: CdsConfig) -> dict[
     case = result.model
     assessment = assess(case)
     extra = got.gaps(REQUIRED)
-    link = _link(config, result.case, patient_id, request)
     if service["hook"] == "patient-view":
-        cards = patient_view_cards(case, assessment, patient_id, link, extra)
+        cards = patient_view_cards(case, assessment, patient_id, extra)
     else:
-        cards = order_cards(case, assessment, orders, patient_id, link, extra)
+        cards = order_cards(case, assessment, orders, patient_id, extra)
+    if cards:  # the host is asked for a case page only when there is a card to link it from
+        link = _link(config, result.case, patient_id, request)
+        if link is not None:
+            cards[0]["links"] = [link]
     return {"cards": cards}
 
 

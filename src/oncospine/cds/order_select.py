@@ -63,8 +63,7 @@ def has_cancer(case: Case) -> bool:
 
 
 def order_cards(case: Case, assessment: dict[str, Any], orders: list[dict[str, Any]],
-                patient_id: str, link: dict[str, Any] | None,
-                extra: list[str]) -> list[dict[str, Any]]:
+                patient_id: str, extra: list[str]) -> list[dict[str, Any]]:
     if not has_cancer(case):
         return []
     cards = []
@@ -75,8 +74,6 @@ def order_cards(case: Case, assessment: dict[str, Any], orders: list[dict[str, A
         built = _card_for(case, assessment, order, found[0], found[1], patient_id, extra)
         if built is not None:
             cards.append(built)
-    if cards and link is not None:
-        cards[0]["links"] = [link]
     return cards
 
 

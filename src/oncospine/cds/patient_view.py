@@ -44,15 +44,13 @@ def spine_evidence(case: Case) -> bool:
 
 
 def patient_view_cards(case: Case, assessment: dict[str, Any], patient_id: str,
-                       link: dict[str, Any] | None, extra: list[str]) -> list[dict[str, Any]]:
+                       extra: list[str]) -> list[dict[str, Any]]:
     cards: list[dict[str, Any]] = []
     level = assessment["triage"]["level"]
     if level == "emergency" or (level == "urgent" and spine_evidence(case)):
         cards.append(triage_card(case, assessment, patient_id, extra))
     if case.lesions:
         cards.append(scores_card(assessment, extra))
-    if cards and link is not None:
-        cards[0]["links"] = [link]
     return cards
 
 
