@@ -18,8 +18,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from oncospine.store import Store
+from oncospine.store.base import MIGRATIONS
 from oncospine.store.models import Base
-from oncospine.store.service import MIGRATIONS
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 

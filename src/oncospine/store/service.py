@@ -7,215 +7,48 @@ so two people editing the same case never lose each other's work.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import create_engine, event, func, select, update
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from oncospine.assessment import assess
 from oncospine.case import Case, validate_case
 from oncospine.errors import CaseValidationError, Issue
-from oncospine.store import accounts
-from oncospine.store.errors import Forbidden, Invalid, NotFound, ReadOnly, RevisionConflict
+from oncospine.store.access import AccessStore
+from oncospine.store.base import DEFAULT_URL, StoreBase, database_url, migrate
+from oncospine.store.board import BoardStore
+from oncospine.store.errors import Invalid, NotFound, RevisionConflict
 from oncospine.store.models import (
     AgendaItem,
-    ApiToken,
     AssessmentSnapshot,
-    Attendee,
     AuditEntry,
     CaseRecord,
     CaseRevision,
     CdsFeedback,
     CdsIssuer,
-    Decision,
-    LoginSession,
-    Meeting,
     PathwayEvent,
-    User,
     utcnow,
 )
 from oncospine.store.views import (
-    ATTENDEE_ROLES,
-    AttendeeView,
     AuditView,
     CaseSummary,
     CaseView,
     Clock,
-    DecisionView,
     EventView,
-    MeetingView,
     RevisionView,
-    TokenView,
-    UserView,
 )
 
-DEFAULT_URL = "sqlite:///oncospine.db"
+__all__ = ["DEFAULT_URL", "Store", "StoreBase", "database_url", "migrate"]
+
+
 TRIAGE_RANK = {"emergency": 0, "urgent": 1, "soon": 2, "routine": 3}
-SESSION_HOURS = 12
-MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def database_url() -> str:
-    return os.environ.get("ONCOSPINE_DATABASE_URL", DEFAULT_URL)
-
-
-def _engine(url: str) -> Engine:
-    if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-
-        @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")
-            cur.close()
-
-        return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
-
-
-def migrate(engine: Engine) -> None:
-    """Bring the database to the newest schema (an empty database included)."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "head")
-
-
-class Store:
+class Store(AccessStore, BoardStore):
     """Cases, revisions, assessments, events, meetings, decisions, users and the audit log."""
-
-    def __init__(self, url: str | None = None, *, run_migrations: bool = True) -> None:
-        self.url = url or database_url()
-        self.engine = _engine(self.url)
-        if run_migrations:
-            migrate(self.engine)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-
-    def close(self) -> None:
-        self.engine.dispose()
-
-    @contextmanager
-    def _tx(self) -> Iterator[Session]:
-        with self._sessions.begin() as session:
-            yield session
-
-    @staticmethod
-    def _audit(s: Session, actor: str, action: str, entity: str, entity_id: object,
-               **detail: Any) -> None:
-        s.add(AuditEntry(actor=actor, action=action, entity=entity, entity_id=str(entity_id),
-                         detail=detail))
-
-    # ------------------------------------------------------------------ users and access
-    def add_user(self, username: str, role: str, *, password: str | None = None,
-                 display_name: str = "", actor: str = "system") -> tuple[UserView, str]:
-        """Create an account; returns it with its password (generated when not given)."""
-        if role not in accounts.ROLES:
-            raise Invalid(f"unknown role {role!r}; roles: {', '.join(accounts.ROLES)}")
-        if not username.strip():
-            raise Invalid("a user name is required")
-        password = password or accounts.new_password()
-        with self._tx() as s:
-            if s.scalar(select(User).where(User.username == username)) is not None:
-                raise Invalid(f"user {username!r} already exists")
-            user = User(username=username, role=role, display_name=display_name,
-                        password_hash=accounts.hash_password(password))
-            s.add(user)
-            s.flush()
-            self._audit(s, actor, "user.add", "user", user.id, username=username, role=role)
-            return _user(user), password
-
-    def users(self) -> list[UserView]:
-        with self._tx() as s:
-            return [_user(u) for u in s.scalars(select(User).order_by(User.username))]
-
-    def user_count(self) -> int:
-        with self._tx() as s:
-            return int(s.scalar(select(func.count(User.id))) or 0)
-
-    def authenticate(self, username: str, password: str) -> UserView | None:
-        with self._tx() as s:
-            user = s.scalar(select(User).where(User.username == username))
-            ok = user is not None and user.active and accounts.password_matches(
-                user.password_hash, password)
-            self._audit(s, username, "login" if ok else "login.failed", "user",
-                        user.id if user else "-")
-            return _user(user) if ok and user else None
-
-    def open_session(self, user: UserView) -> tuple[str, str]:
-        """A new login session: (cookie token, CSRF token)."""
-        token, csrf = accounts.new_token(), accounts.new_token()
-        with self._tx() as s:
-            s.add(LoginSession(token_hash=accounts.digest(token), user_id=user.id,
-                               csrf_token=csrf,
-                               expires_at=utcnow() + timedelta(hours=SESSION_HOURS)))
-        return token, csrf
-
-    def session_user(self, token: str) -> tuple[UserView, str] | None:
-        """The user and CSRF token of a live session, or None."""
-        with self._tx() as s:
-            row = s.get(LoginSession, accounts.digest(token))
-            if row is None or row.expires_at <= utcnow() or not row.user.active:
-                return None
-            return _user(row.user), row.csrf_token
-
-    def close_session(self, token: str) -> None:
-        with self._tx() as s:
-            row = s.get(LoginSession, accounts.digest(token))
-            if row is not None:
-                self._audit(s, row.user.username, "logout", "user", row.user_id)
-                s.delete(row)
-
-    def create_token(self, username: str, name: str, *, actor: str = "system") -> str:
-        """A new API token for `username`; only its digest is kept, so show it once."""
-        raw = accounts.new_token(accounts.TOKEN_PREFIX)
-        with self._tx() as s:
-            user = s.scalar(select(User).where(User.username == username))
-            if user is None:
-                raise NotFound(f"no user {username!r}")
-            token = ApiToken(user_id=user.id, name=name or "token", prefix=raw[:10],
-                             token_hash=accounts.digest(raw))
-            s.add(token)
-            s.flush()
-            self._audit(s, actor, "token.create", "token", token.id, user=username, name=name)
-        return raw
-
-    def tokens(self) -> list[TokenView]:
-        with self._tx() as s:
-            return [TokenView(t.id, t.user.username, t.name, t.prefix, t.created_at,
-                              t.revoked_at, t.last_used_at)
-                    for t in s.scalars(select(ApiToken).order_by(ApiToken.id))]
-
-    def revoke_token(self, token_id: int, *, actor: str = "system") -> None:
-        with self._tx() as s:
-            token = s.get(ApiToken, token_id)
-            if token is None:
-                raise NotFound(f"no token {token_id}")
-            if token.revoked_at is None:
-                token.revoked_at = utcnow()
-                self._audit(s, actor, "token.revoke", "token", token_id)
-
-    def token_user(self, raw: str) -> UserView | None:
-        """The user behind a live API token, or None (unknown or revoked)."""
-        with self._tx() as s:
-            token = s.scalar(select(ApiToken).where(
-                ApiToken.token_hash == accounts.digest(raw)))
-            if token is None or token.revoked_at is not None or not token.user.active:
-                return None
-            now = utcnow()
-            if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
-                token.last_used_at = now
-            return _user(token.user)
 
     # ------------------------------------------------------------------ cases
     def create_case(self, data: dict[str, Any], actor: str, *, note: str = "",
@@ -367,174 +200,6 @@ class Store:
         with self._tx() as s:
             return int(s.scalar(select(func.count(CaseRecord.id))) or 0)
 
-    # ------------------------------------------------------------------ tumour board
-    def create_meeting(self, held_on: date, title: str, actor: str, *,
-                       attendees: Sequence[tuple[str, str]] = (),
-                       case_ids: Sequence[int] = ()) -> MeetingView:
-        with self._tx() as s:
-            meeting = Meeting(held_on=held_on, title=title.strip() or "Spinal tumour board",
-                              created_by=actor)
-            s.add(meeting)
-            s.flush()
-            self._set_attendees(s, meeting, attendees)
-            self._set_agenda(s, meeting, case_ids)
-            self._audit(s, actor, "meeting.create", "meeting", meeting.id,
-                        held_on=held_on.isoformat(), cases=list(case_ids))
-            s.flush()
-            s.refresh(meeting)
-            return self._meeting_view(s, meeting)
-
-    def _set_attendees(self, s: Session, meeting: Meeting,
-                       attendees: Sequence[tuple[str, str]]) -> None:
-        for name, role in attendees:
-            if role not in ATTENDEE_ROLES:
-                raise Invalid(f"unknown attendee role {role!r}; roles: "
-                              f"{', '.join(ATTENDEE_ROLES)}")
-            if name.strip():
-                meeting.attendees.append(Attendee(name=name.strip(), role=role))
-
-    def _set_agenda(self, s: Session, meeting: Meeting, case_ids: Sequence[int]) -> None:
-        have = {a.case_id for a in meeting.agenda}
-        position = len(meeting.agenda)
-        for case_id in case_ids:
-            if s.get(CaseRecord, case_id) is None:
-                raise NotFound(f"no case {case_id}")
-            if case_id not in have:
-                position += 1
-                have.add(case_id)
-                meeting.agenda.append(AgendaItem(case_id=case_id, position=position))
-
-    def add_to_agenda(self, meeting_id: int, case_ids: Sequence[int], actor: str) -> MeetingView:
-        with self._tx() as s:
-            meeting = self._meeting(s, meeting_id)
-            self._set_agenda(s, meeting, case_ids)
-            self._audit(s, actor, "meeting.agenda", "meeting", meeting_id, cases=list(case_ids))
-            s.flush()
-            return self._meeting_view(s, meeting)
-
-    def add_attendee(self, meeting_id: int, name: str, role: str, actor: str) -> MeetingView:
-        with self._tx() as s:
-            meeting = self._meeting(s, meeting_id)
-            self._set_attendees(s, meeting, [(name, role)])
-            self._audit(s, actor, "meeting.attendee", "meeting", meeting_id, name=name,
-                        role=role)
-            s.flush()
-            return self._meeting_view(s, meeting)
-
-    def set_presence(self, meeting_id: int, attendee_id: int, present: bool,
-                     actor: str) -> MeetingView:
-        with self._tx() as s:
-            meeting = self._meeting(s, meeting_id)
-            found = [a for a in meeting.attendees if a.id == attendee_id]
-            if not found:
-                raise NotFound(f"no attendee {attendee_id} in meeting {meeting_id}")
-            found[0].present = present
-            self._audit(s, actor, "meeting.presence", "meeting", meeting_id,
-                        attendee=found[0].name, present=present)
-            s.flush()
-            return self._meeting_view(s, meeting)
-
-    def meetings(self) -> list[MeetingView]:
-        with self._tx() as s:
-            rows = s.scalars(select(Meeting).order_by(Meeting.held_on.desc(), Meeting.id.desc()))
-            return [self._meeting_view(s, m) for m in rows]
-
-    def get_meeting(self, meeting_id: int) -> MeetingView:
-        with self._tx() as s:
-            return self._meeting_view(s, self._meeting(s, meeting_id))
-
-    @staticmethod
-    def _meeting(s: Session, meeting_id: int) -> Meeting:
-        meeting = s.get(Meeting, meeting_id)
-        if meeting is None:
-            raise NotFound(f"no meeting {meeting_id}")
-        return meeting
-
-    @staticmethod
-    def _meeting_view(s: Session, m: Meeting) -> MeetingView:
-        decisions = s.scalars(select(Decision).where(Decision.meeting_id == m.id)
-                              .order_by(Decision.id))
-        return MeetingView(
-            id=m.id, held_on=m.held_on, title=m.title, created_by=m.created_by,
-            attendees=tuple(AttendeeView(a.id, a.name, a.role, a.present) for a in m.attendees),
-            case_ids=tuple(a.case_id for a in m.agenda),
-            decisions=tuple(_decision(d) for d in decisions))
-
-    def record_decision(self, meeting_id: int, case_id: int, *, options: Sequence[str],
-                        rationale: str, dissent: str = "", actor: str, role: str,
-                        sign: bool = False) -> DecisionView:
-        """Record the board's decision on one case, based on the case's latest assessment.
-
-        A draft may be replaced until it is signed; signing needs the chair and a quorate
-        meeting, and makes the decision read-only."""
-        if not accounts.can(role, "draft_decision"):
-            raise Forbidden("only a coordinator or the chair may record a decision")
-        if sign and not accounts.can(role, "sign_decision"):
-            raise Forbidden("only the chair may sign a decision")
-        if not rationale.strip():
-            raise Invalid("a decision needs its rationale")
-        with self._tx() as s:
-            meeting = self._meeting(s, meeting_id)
-            if case_id not in {a.case_id for a in meeting.agenda}:
-                raise Invalid(f"case {case_id} is not on the agenda of meeting {meeting_id}")
-            record = s.get(CaseRecord, case_id)
-            assert record is not None and record.assessment_id is not None
-            snapshot = s.get(AssessmentSnapshot, record.assessment_id)
-            assert snapshot is not None
-            known = _option_ids(snapshot.data)
-            unknown = [o for o in options if o not in known]
-            if unknown:
-                raise Invalid(f"options not in the assessment: {', '.join(unknown)}")
-            if not options:
-                raise Invalid("choose at least one plan option")
-            if sign:
-                self._require_quorum(s, meeting)
-            existing = s.scalar(select(Decision).where(
-                Decision.meeting_id == meeting_id, Decision.case_id == case_id))
-            if existing is not None and existing.signed_at is not None:
-                raise ReadOnly("this decision is signed and read-only")
-            decision = existing or Decision(meeting_id=meeting_id, case_id=case_id)
-            decision.assessment_id = snapshot.id
-            decision.options = list(options)
-            decision.rationale = rationale.strip()
-            decision.dissent = dissent.strip()
-            decision.recorded_by = actor
-            decision.recorded_at = utcnow()
-            if sign:
-                decision.signed_by, decision.signed_at = actor, utcnow()
-            s.add(decision)
-            s.flush()
-            self._audit(s, actor, "decision.sign" if sign else "decision.record", "decision",
-                        decision.id, meeting=meeting_id, case=case_id, options=list(options),
-                        assessment=snapshot.id, revision=snapshot.revision)
-            return _decision(decision)
-
-    def sign_decision(self, decision_id: int, *, actor: str, role: str) -> DecisionView:
-        if not accounts.can(role, "sign_decision"):
-            raise Forbidden("only the chair may sign a decision")
-        with self._tx() as s:
-            decision = s.get(Decision, decision_id)
-            if decision is None:
-                raise NotFound(f"no decision {decision_id}")
-            if decision.signed_at is not None:
-                raise ReadOnly("this decision is already signed")
-            self._require_quorum(s, self._meeting(s, decision.meeting_id))
-            decision.signed_by, decision.signed_at = actor, utcnow()
-            self._audit(s, actor, "decision.sign", "decision", decision_id)
-            s.flush()
-            return _decision(decision)
-
-    def _require_quorum(self, s: Session, meeting: Meeting) -> None:
-        missing = self._meeting_view(s, meeting).quorum_missing
-        if missing:
-            raise Invalid("the meeting is not quorate: no " + " and no ".join(
-                r.replace("_", " ") for r in missing) + " marked present")
-
-    def decisions_for_case(self, case_id: int) -> list[DecisionView]:
-        with self._tx() as s:
-            return [_decision(d) for d in s.scalars(
-                select(Decision).where(Decision.case_id == case_id).order_by(Decision.id))]
-
     # ------------------------------------------------------------------ CDS Hooks
     def record_cds_feedback(self, service_id: str, item: dict[str, Any]) -> None:
         with self._tx() as s:
@@ -604,9 +269,6 @@ def _nul_issues(doc: Any, path: str) -> Iterator[Issue]:
         yield Issue(path, "text may not contain a NUL character", doc.replace("\x00", "\\0"))
 
 
-def _option_ids(assessment: dict[str, Any]) -> set[str]:
-    return {o["id"] for o in assessment["plan"]["options"]} | {
-        o["id"] for o in assessment["workup"]} | {o["id"] for o in assessment["triage"]["actions"]}
 
 
 def _running(assessment: dict[str, Any]) -> list[dict[str, Any]]:
@@ -631,8 +293,6 @@ def _changed_sections(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
 
 
-def _user(u: User) -> UserView:
-    return UserView(u.id, u.username, u.role, u.display_name, u.active)
 
 
 def _summary(r: CaseRecord) -> CaseSummary:
@@ -654,7 +314,3 @@ def _case_view(r: CaseRecord, data: dict[str, Any], assessment: dict[str, Any],
                     revision.created_by, _summary(r))
 
 
-def _decision(d: Decision) -> DecisionView:
-    return DecisionView(d.id, d.meeting_id, d.case_id, d.assessment_id, tuple(d.options),
-                        d.rationale, d.dissent, d.recorded_by, d.recorded_at, d.signed_by,
-                        d.signed_at)
