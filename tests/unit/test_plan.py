@@ -280,6 +280,32 @@ def test_kps_50_is_too_low_for_sbrt():
     assert plan_role(a, "cebrt") == "recommended"
 
 
+@pytest.mark.parametrize(("ecog", "kps"), [(2, 50), (3, 60), (3, 70), (1, 40), (2, 40)])
+def test_ecog_and_kps_that_disagree_about_sbrt_leave_it_to_the_board(ecog, kps):
+    # Table A maps KPS 50 to ECOG 2, so both can be recorded for one person; neither scale
+    # may silently decide (D-20, scores.md §8.3).
+    a = run(cancer={"history": "current", "primary_site": "kidney"}, presentation=NO_NEURO,
+            status={"ecog": ecog, "kps": kps, "fit_for_surgery": True,
+                    "life_expectancy_months": 24},
+            lesions=[lesion("1a")])
+    sbrt = option(a, "sbrt")
+    assert sbrt is not None and sbrt["role"] == "consider"
+    assert f"ECOG {ecog} and KPS {kps} disagree" in sbrt["rationale"]
+    assert plan_role(a, "cebrt") == "consider"
+    assert "status.ecog" not in a["missing_inputs"]
+
+
+@pytest.mark.parametrize(("ecog", "kps", "role"), [(2, 60, "recommended"), (0, 100, "recommended"),
+                                                   (3, 50, "not_recommended"),
+                                                   (4, 30, "not_recommended")])
+def test_ecog_and_kps_that_agree_decide_sbrt(ecog, kps, role):
+    a = run(cancer={"history": "current", "primary_site": "kidney"}, presentation=NO_NEURO,
+            status={"ecog": ecog, "kps": kps, "fit_for_surgery": True,
+                    "life_expectancy_months": 24},
+            lesions=[lesion("1a")])
+    assert plan_role(a, "sbrt") == role
+
+
 @pytest.mark.parametrize("ecog", [3, 4])
 def test_radioresistant_low_grade_with_ecog_3_or_more_gets_cebrt(ecog):
     a = case(site="kidney", lesions=[lesion("1a")], neuro=False, status={"ecog": ecog})

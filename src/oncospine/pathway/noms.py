@@ -22,14 +22,32 @@ PATCHELL_PARALYSIS_HOURS = 48
 LONG_COURSE_MONTHS = 12
 
 
-def performance_ok(case: Case) -> bool | None:
-    """ECOG 0–2 (or KPS 60 or more) for SBRT; None when neither is recorded."""
+SBRT_MAX_ECOG = 2
+SBRT_MIN_KPS = 60
+
+
+def performance_readings(case: Case) -> tuple[bool, ...]:
+    """What each recorded scale says about fitness for SBRT (D-20: ECOG 0–2, or KPS 60 or more).
+
+    The two cut-offs agree with the empirical ECOG↔KPS tables (scores.md §8.3 B and C); only the
+    conventional table A puts KPS 50 at ECOG 2, so a person can be recorded as both.
+    """
     s = case.status
-    if s.kps is not None:
-        return s.kps >= 60
-    if s.ecog is not None:
-        return s.ecog <= 2
-    return None
+    return tuple(ok for ok in ((s.ecog <= SBRT_MAX_ECOG) if s.ecog is not None else None,
+                               (s.kps >= SBRT_MIN_KPS) if s.kps is not None else None)
+                 if ok is not None)
+
+
+def performance_ok(case: Case) -> bool | None:
+    """Fit for SBRT by performance status; None when not recorded or when the scales disagree.
+
+    When ECOG and KPS are both recorded and disagree, neither wins: the plan offers SBRT and
+    cEBRT as options to consider and names the disagreement, so the board confirms performance
+    status rather than inherit whichever scale was entered (safer reading, documented in
+    docs/rules.md).
+    """
+    readings = set(performance_readings(case))
+    return readings.pop() if len(readings) == 1 else None
 
 
 def cebrt_dose(case: Case, out: Collected) -> tuple[str, tuple[str, ...]]:
@@ -155,11 +173,14 @@ def _sbrt_low_grade(case: Case, ctx: Context, stabilising: bool, out: Collected)
                "conventional radiotherapy because " + why, out)
         return
     if perf is None or (unstable_possible and not unstable):
-        if perf is None:
+        disagree = perf is None and len(performance_readings(case)) == 2
+        if perf is None and not disagree:
             out.ask("status.ecog")
+        unsure = (f"ECOG {case.status.ecog} and KPS {case.status.kps} disagree about fitness "
+                  "for SBRT: confirm performance status" if disagree else "not yet known")
         out.add(Option("sbrt", "consider", "definitive", rules,
                        "radioresistant tumour with low-grade ESCC: SBRT if ECOG 0–2 and the "
-                       "spine is stable or stabilised (not yet known)", dose=SBRT_DOSE,
+                       f"spine is stable or stabilised ({unsure})", dose=SBRT_DOSE,
                        conflicts=("C-04",)))
         _cebrt(case, ctx, "consider", ("NOMS-2",), "if SBRT is not possible", out)
     else:
