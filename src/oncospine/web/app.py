@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from oncospine.errors import CaseValidationError, Issue
+from oncospine.fhir import FhirMappingError
 from oncospine.store import Store
 from oncospine.store.errors import (
     Forbidden,
@@ -28,7 +29,7 @@ from oncospine.store.errors import (
     RevisionConflict,
     StoreError,
 )
-from oncospine.web import api, pages
+from oncospine.web import api, fhir_api, pages
 from oncospine.web.rendering import templates
 from oncospine.web.security import CsrfFailure, NotAuthenticated, Principal, principal
 from oncospine.web.settings import Settings
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             "who": who, "routes": routes, "info": document["info"]})
 
     app.include_router(api.router)
+    app.include_router(fhir_api.router)
     app.include_router(pages.router)
     app.include_router(_cds_router(settings, app.state.store))
     _errors(app)
@@ -133,6 +135,10 @@ def _errors(app: FastAPI) -> None:
 
     @app.exception_handler(CaseValidationError)
     async def _invalid_case(_request: Request, exc: CaseValidationError) -> Response:
+        return JSONResponse(_finite(exc.to_dict()), status_code=422)
+
+    @app.exception_handler(FhirMappingError)
+    async def _invalid_fhir(_request: Request, exc: FhirMappingError) -> Response:
         return JSONResponse(_finite(exc.to_dict()), status_code=422)
 
     @app.exception_handler(RequestValidationError)
