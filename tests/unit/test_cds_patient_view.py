@@ -150,6 +150,43 @@ def test_no_card_when_nothing_applies(parts):
     assert recorder.links == []  # the host is not asked for a case page without a card
 
 
+def test_known_spinal_metastases_with_symptoms_never_asked_give_a_warning_to_ask_now():
+    # The triage rests only on unasked questions, but spinal disease is known: the person NICE
+    # most wants asked. No card here would be under-triage at the point of care.
+    recorder = Recorder()
+    cards = cards_for(body_for(cancer={"history": "current", "primary_site": "breast"},
+                               disease={"vertebral_metastases": 3}), recorder=recorder)
+    assert [c_["indicator"] for c_ in cards] == ["warning"]
+    card = cards[0]
+    assert card["summary"] == ("Spinal metastases recorded; spinal pain and neurology not "
+                               "recorded: ask now (urgent until known)")
+    assert "TRI-ASK-PAIN" in card["detail"] and "TRI-ASK-NEURO" in card["detail"]
+    assert "within 1 week" in card["detail"]  # the clocks stay in the detail
+    assert recorder.links  # and the card links to the case page
+
+
+def test_no_vertebral_metastases_recorded_as_zero_is_not_spine_evidence():
+    assert cards_for(body_for(cancer={"history": "current", "primary_site": "breast"},
+                              disease={"vertebral_metastases": 0})) == []
+
+
+def test_an_urgent_triage_driven_by_any_finding_always_gets_a_card():
+    # Only the unasked-question rules may stay silent; any other reason shows the card, even
+    # when nothing about the spine is recorded (a safeguard for rules added later).
+    from oncospine.assessment import assess
+    from oncospine.case import validate_case
+    from oncospine.cds.patient_view import patient_view_cards
+
+    case = validate_case({**BASE_CASE, "cancer": {"history": "current"}})
+    assessment = assess(case)
+    assert assessment["triage"]["level"] == "urgent"
+    assert patient_view_cards(case, assessment, "p1", []) == []
+    reasons = assessment["triage"]["reasons"]
+    assessment["triage"]["reasons"] = [*reasons, {**reasons[0], "rule": "TRI-002"}]
+    cards = patient_view_cards(case, assessment, "p1", [])
+    assert [c_["indicator"] for c_ in cards] == ["warning"]
+
+
 def test_lesions_without_symptoms_give_a_score_card_only():
     cards = cards_for(body_for(cancer={"history": "past", "primary_site": "breast"},
                                presentation={"spinal_pain": False, "neuro_features": []},

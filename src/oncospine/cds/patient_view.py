@@ -1,11 +1,13 @@
 """`patient-view`: a triage card when the spine needs attention, a score card when lesions are
 known, and no card at all otherwise.
 
-- `emergency` triage -> a `critical` card; `urgent` -> a `warning` card, but only on evidence
-  about the spine (spinal pain, neurology or lesions recorded). A cancer history alone, with
-  nothing about the spine recorded, gives no card: the triage would rest only on the "not yet
-  asked" rules (TRI-ASK-PAIN, TRI-ASK-NEURO, TRI-006b), and firing on every chart of every person
-  with cancer is alert fatigue.
+- `emergency` triage -> a `critical` card; `urgent` -> a `warning` card whenever any finding
+  drives it, or anything about the spine is recorded (spinal pain, neurology, lesions, a count
+  of vertebral metastases). Only when the urgency rests entirely on the "not yet asked" rules
+  (TRI-ASK-PAIN, TRI-ASK-NEURO, TRI-006b) *and* nothing about the spine is recorded is there no
+  card: a cancer history alone would otherwise fire on every chart of every person with cancer
+  (alert fatigue). The triage itself is unchanged and shown in full in the app. When spinal
+  disease is known but the symptoms were never asked, the card says to ask now.
 - Suggestions create draft resources: a whole-spine MRI ServiceRequest (CT spine when MRI is
   contraindicated) with the triage priority, and a dexamethasone 16 mg MedicationRequest
   proposal where the plan recommends it and it has not been given.
@@ -37,17 +39,29 @@ SCORE_NAMES = {"sins": "SINS", "tomita": "Tomita", "tokuhashi_revised": "revised
                "modified_bauer": "modified Bauer", "nesms": "NESMS"}
 
 
+ASK_RULES = frozenset({"TRI-ASK-PAIN", "TRI-ASK-NEURO", "TRI-006b"})
+ASK_SUMMARY = ("Spinal metastases recorded; spinal pain and neurology not recorded: ask now "
+               "(urgent until known)")
+
+
 def spine_evidence(case: Case) -> bool:
-    """Whether anything about the spine is recorded: pain, neurology or lesions."""
+    """Whether anything about the spine is recorded: pain, neurology, lesions or metastases."""
     p = case.presentation
-    return bool(case.lesions or p.spinal_pain or p.neuro_features or p.pain_features)
+    return bool(case.lesions or p.spinal_pain or p.neuro_features or p.pain_features
+                or case.disease.vertebral_metastases)
+
+
+def only_unasked(assessment: dict[str, Any]) -> bool:
+    """Whether the triage rests only on questions not yet asked, not on any finding."""
+    return all(r["rule"] in ASK_RULES for r in assessment["triage"]["reasons"])
 
 
 def patient_view_cards(case: Case, assessment: dict[str, Any], patient_id: str,
                        extra: list[str]) -> list[dict[str, Any]]:
     cards: list[dict[str, Any]] = []
     level = assessment["triage"]["level"]
-    if level == "emergency" or (level == "urgent" and spine_evidence(case)):
+    if level == "emergency" or (level == "urgent" and (spine_evidence(case)
+                                                       or not only_unasked(assessment))):
         cards.append(triage_card(case, assessment, patient_id, extra))
     if case.lesions:
         cards.append(scores_card(assessment, extra))
@@ -68,6 +82,8 @@ def triage_card(case: Case, assessment: dict[str, Any], patient_id: str,
                              f"Spinal triage: {t['level']} ({t['pathway'].replace('_', ' ')})")
     key_actions = [a for a in t["actions"] if a["id"] in SHORT]
     summary = headline + ": " + "; ".join(_action_phrase(a) for a in key_actions)
+    if t["level"] == "urgent" and only_unasked(assessment) and case.disease.vertebral_metastases:
+        summary = ASK_SUMMARY  # the actions and clocks stay in the detail
     rules = [r["rule"] for r in t["reasons"]]
     for action in key_actions:
         rules += [r for r in action["rules"] if r not in rules]
