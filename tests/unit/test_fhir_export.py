@@ -79,6 +79,19 @@ def test_a_complete_sins_carries_its_total_band_and_six_components():
     assert sins["method"]["text"] == "sins-fisher-2010"
 
 
+def test_sins_and_escc_carry_their_radelement_set_codes_beside_oncospine_codes():
+    bundle = export(load_case(ROOT / "src/oncospine/examples/mscc-emergency.yaml"))
+    by_score: dict[str, set[tuple[str, str]]] = {}
+    for obs in scores(bundle):
+        codings = {(x["system"], x["code"]) for x in obs["code"]["coding"]}
+        name = next(code for system, code in codings if system == c.CS_SCORE)
+        by_score.setdefault(name, set()).update(codings)
+    assert ("https://radelement.org", "RDES21") in by_score["sins"]
+    assert ("https://radelement.org", "RDES288") in by_score["escc"]
+    others = set().union(*(v for k, v in by_score.items() if k not in ("sins", "escc")))
+    assert not any(system == "https://radelement.org" for system, _code in others)
+
+
 def test_an_incomplete_score_carries_its_range_and_its_unknown_parts():
     case = validate_case({**BASE, "lesions": [{"level": "T4", "pain": "mechanical"}]})
     bundle = export(case)

@@ -36,6 +36,12 @@ TAG_OUTPUT = "assessment-output"
 
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
+# RSNA/ACR RadElement common data element sets, as named in scores.md (§1.1, §2.1); the set code
+# goes in Observation.code beside oncospine's code, as RadElement-labelled Observations do.
+# Element-level codes (RDE…) for the components could not be confirmed, so none are sent.
+RADELEMENT = "https://radelement.org"
+RADELEMENT_SETS = {"sins": ("RDES21", None),
+                   "escc": ("RDES288", "Epidural spinal cord compression scale (ESCC)")}
 ICD10 = "http://hl7.org/fhir/sid/icd-10"
 ICD10_CM = "http://hl7.org/fhir/sid/icd-10-cm"
 ICD10_SYSTEMS = (ICD10, ICD10_CM)

@@ -6,7 +6,8 @@ band is an interpretation. Triage is an Observation, prognosis a RiskAssessment,
 a draft CarePlan (a not-recommended option is `doNotPerform`), the work-up draft ServiceRequests.
 Every resource is tagged as an assessment output, so an import reads the inputs only.
 
-SINS and ESCC use oncospine codes: no RadElement (RSNA/ACR) code for either could be confirmed
+SINS and ESCC also carry their RadElement (RSNA/ACR) set codes, RDES21 and RDES288; their
+components keep oncospine codes, as no RadElement element code could be confirmed
 (docs/integration.md).
 
 References: shared spec assessment-format.md.
@@ -42,8 +43,10 @@ def tag(resource: dict[str, Any]) -> dict[str, Any]:
 
 def _score_obs(rid: str, name: str, score: dict[str, Any], subject: dict[str, str],
                effective: str) -> dict[str, Any]:
-    obs = observation(rid, concept(c.CS_SCORE, name, SCORE_TITLES[name]), subject, effective,
-                      "survey")
+    code = concept(c.CS_SCORE, name, SCORE_TITLES[name])
+    if name in c.RADELEMENT_SETS:
+        code["coding"].append(coding(c.RADELEMENT, *c.RADELEMENT_SETS[name]))
+    obs = observation(rid, code, subject, effective, "survey")
     status = score.get("status")
     obs["status"] = "preliminary" if status == "incomplete" else "final"
     if status == "not_applicable":
