@@ -57,6 +57,8 @@ def test_cancer_history_with_any_neurological_feature_is_an_mscc_emergency(histo
     assert role(a, "mri_whole_spine") == "recommended"
     assert option(a, "mri_whole_spine")["within_hours"] == 24
     assert "TRI-001" in {r["rule"] for r in t["reasons"]}
+    reason = next(r["text"] for r in t["reasons"] if r["rule"] == "TRI-001")
+    assert f"({feature.replace('_', ' ')})" in reason  # words a reader knows, not codes
 
 
 @pytest.mark.parametrize("feature", NEURO_FEATURES)
@@ -136,6 +138,8 @@ def test_no_cancer_and_no_red_flag_is_routine_back_pain_with_safety_net_advice()
 def test_age_50_with_new_pain_is_a_cancer_red_flag():
     a = no_cancer(age=50)
     assert (a["triage"]["level"], a["triage"]["pathway"]) == ("soon", "suspected_cancer")
+    assert {r["text"] for r in a["triage"]["reasons"]} >= {
+        "red flags: age 50 or over with new pain"}
 
 
 def test_age_49_with_new_pain_is_not_a_red_flag():

@@ -10,6 +10,7 @@ References: pathway.md §1.2, §2; decisions D-11 to D-15.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -77,7 +78,7 @@ def _no_known_cancer(case: Case, ctx: Context, t: Triage) -> None:
         if flags[pathway]:
             if t.level == "routine":
                 t.level, t.pathway = "soon", pathway
-            t.reasons.append(Reason(rules[pathway], "red flags: " + ", ".join(flags[pathway])))
+            t.reasons.append(Reason(rules[pathway], "red flags: " + _words(flags[pathway])))
     if t.level == "routine":
         t.reasons.append(Reason("RF-NONE-001", "no red flag recorded"))
     p = case.presentation
@@ -131,9 +132,14 @@ def triage(case: Case, ctx: Context) -> Triage:
     return t
 
 
+def _words(codes: Iterable[str]) -> str:
+    """Codes as a reader sees them: `limb_weakness` -> `limb weakness`."""
+    return ", ".join(code.replace("_", " ") for code in codes)
+
+
 def _neurology(ctx: Context, t: Triage) -> None:
     t.level = "emergency"
-    features = ", ".join(ctx.neuro or ())
+    features = _words(ctx.neuro or ())
     if ctx.cancer in ("known", "suspected"):
         t.pathway = "mscc"
         history = "a cancer history" if ctx.cancer == "known" else "suspected cancer"
