@@ -3,11 +3,13 @@
 Plots use matplotlib's Agg backend (no display needed): monthly compliance per measure with
 the standard's target as a dashed line, and the distribution of hours from presentation to
 whole-spine MRI for the emergency and urgent populations, with their 24-hour and 1-week clocks.
+The Markdown and HTML summaries show the same tables, built once.
 """
 
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,22 +18,42 @@ import polars as pl
 
 from oncospine.audit.measures import HOURS, Measure, populations
 
+SHOWN_CASES = 50  # rows of each case list in the summaries; the CSV files hold them all
+EXPLANATION = (
+    "A case whose closing event is not recorded counts as a miss (not recorded). A case "
+    "whose start time is not recorded cannot be measured (unmeasurable), and a case that may "
+    "belong to a population but lacks a fact that decides it is unclassified: both are left "
+    "out of the denominator and listed in unmeasurable.csv, in every report until the record "
+    "is completed.")
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    title: str | None
+    head: list[str]
+    rows: list[list[Any]]
+
 
 def write_report(folder: Path, summary: pl.DataFrame, outcome_rows: pl.DataFrame,
                  registry: pl.DataFrame | None, measures: tuple[Measure, ...], version: str,
                  first: date | None, last: date | None, report: Any) -> list[str]:
     """Write every file of the report; returns their names."""
     summary.write_csv(folder / "measures.csv")
-    misses = outcome_rows.filter(pl.col("outcome").is_in(["late", "not recorded"]))
-    misses.sort("measure", "start").write_csv(folder / "misses.csv")
-    outcome_rows.filter(pl.col("outcome") == "unmeasurable").sort("measure", "row").write_csv(
-        folder / "unmeasurable.csv")
+    misses = outcome_rows.filter(pl.col("outcome").is_in(["late", "not recorded"])).sort(
+        "measure", "start", "row")
+    misses.write_csv(folder / "misses.csv")
+    apart = outcome_rows.filter(pl.col("outcome").is_in(["unmeasurable", "unclassified"])).sort(
+        "measure", "row")
+    apart.write_csv(folder / "unmeasurable.csv")
     compliance_plot(summary, measures, folder / "compliance.png")
     mri_plot(registry, folder / "time_to_mri.png")
-    markdown = summary_markdown(summary, misses, version, first, last, report)
-    (folder / "summary.md").write_text(markdown, encoding="utf-8")
-    (folder / "summary.html").write_text(summary_html(summary, misses, version, first, last,
-                                                      report), encoding="utf-8")
+    tables = summary_tables(summary, misses, apart)
+    heading = f"Spinal metastases pathway audit (NICE QS56, {version} version)"
+    intro = (f"Period: {_period(first, last)}. Cases audited: {report.cases:,}; rows rejected "
+             f"as invalid: {report.rejected:,} (see errors.csv).")
+    (folder / "summary.md").write_text(markdown(heading, intro, tables), encoding="utf-8")
+    (folder / "summary.html").write_text(as_html(heading, intro, tables, version),
+                                         encoding="utf-8")
     return ["measures.csv", "misses.csv", "unmeasurable.csv", "compliance.png",
             "time_to_mri.png", "summary.md", "summary.html", "errors.csv"]
 
@@ -81,7 +103,7 @@ def mri_hours(registry: pl.DataFrame | None) -> dict[str, list[float]]:
     out = {}
     for label, population in (("emergency", groups["neuro_mscc"]),
                               ("urgent", groups["pain_no_neuro"])):
-        values = registry.filter(population).select(hours.alias("h")).drop_nulls()
+        values = registry.filter(population.certain()).select(hours.alias("h")).drop_nulls()
         out[label] = values.get_column("h").to_list()
     return out
 
@@ -114,79 +136,82 @@ def _share(value: float | None) -> str:
     return "—" if value is None else f"{value:.0%}"
 
 
-def summary_markdown(summary: pl.DataFrame, misses: pl.DataFrame, version: str,
-                     first: date | None, last: date | None, report: Any) -> str:
-    lines = [f"# Spinal metastases pathway audit (NICE QS56, {version} version)", "",
-             f"Period: {_period(first, last)}. Cases audited: {report.cases:,}; rows rejected "
-             f"as invalid: {report.rejected:,} (see errors.csv).", "",
-             "A case whose start time is not recorded cannot be measured (unmeasurable); a case "
-             "whose closing event is not recorded counts as a miss (not recorded).", "",
-             "| measure | what | met / eligible | compliance | target | late | not recorded | "
-             "unmeasurable | source |", "|---|---|---|---|---|---|---|---|---|"]
-    for r in summary.filter(pl.col("month") == "all").iter_rows(named=True):
-        lines.append(f"| {r['measure']} | {r['title']} | {r['numerator']} / {r['denominator']} "
-                     f"| {_share(r['compliance'])} | {_share(r['target'])} | {r['late']} | "
-                     f"{r['not_recorded']} | {r['unmeasurable']} | {r['source']} |")
-    lines += ["", "## By month", "", "| measure | month | met / eligible | compliance |",
-              "|---|---|---|---|"]
-    for r in summary.filter(pl.col("month") != "all").iter_rows(named=True):
-        lines.append(f"| {r['measure']} | {r['month']} | {r['numerator']} / {r['denominator']} "
-                     f"| {_share(r['compliance'])} |")
-    lines += ["", "![Monthly compliance](compliance.png)", "",
-              "![Hours from presentation to MRI](time_to_mri.png)", "",
-              f"## Cases that missed ({misses.height:,}; all in misses.csv)", "",
-              "| measure | row | case | start | done | hours | why |",
-              "|---|---|---|---|---|---|---|"]
-    for r in misses.sort("measure", "start").head(50).iter_rows(named=True):
-        lines.append(f"| {r['measure']} | {r['row']} | {r['case_id'] or ''} | "
-                     f"{_time(r['start'])} | {_time(r['done_at'])} | "
-                     f"{'' if r['hours'] is None else r['hours']} | {r['outcome']} |")
-    return "\n".join(lines) + "\n"
-
-
 def _time(value: Any) -> str:
     return "" if value is None else value.strftime("%Y-%m-%d %H:%M")
 
 
-def summary_html(summary: pl.DataFrame, misses: pl.DataFrame, version: str,
-                 first: date | None, last: date | None, report: Any) -> str:
+def _cases(frame: pl.DataFrame) -> list[list[Any]]:
+    return [[r["measure"], r["row"], r["case_id"] or "", _time(r["start"]), _time(r["done_at"]),
+             "" if r["hours"] is None else r["hours"], r["outcome"], r["why"] or ""]
+            for r in frame.head(SHOWN_CASES).iter_rows(named=True)]
+
+
+def _shown(count: int) -> str:
+    return f"{count:,}, the first {SHOWN_CASES} shown" if count > SHOWN_CASES else f"{count:,}"
+
+
+def summary_tables(summary: pl.DataFrame, misses: pl.DataFrame,
+                   apart: pl.DataFrame) -> list[Table]:
+    """The summary's tables: overall, by month, the cases that missed, the cases counted apart."""
+    overall = [[r["measure"], r["title"], f"{r['numerator']} / {r['denominator']}",
+                _share(r["compliance"]), _share(r["target"]), r["late"], r["not_recorded"],
+                r["unmeasurable"], r["unclassified"], r["source"]]
+               for r in summary.filter(pl.col("month") == "all").iter_rows(named=True)]
+    monthly = [[r["measure"], r["month"], f"{r['numerator']} / {r['denominator']}",
+                _share(r["compliance"]), r["unclassified"]]
+               for r in summary.filter(pl.col("month") != "all").iter_rows(named=True)]
+    case_head = ["measure", "row", "case", "start", "done", "hours", "outcome", "why"]
+    return [
+        Table(None, ["measure", "what", "met / eligible", "compliance", "target", "late",
+                     "not recorded", "unmeasurable", "unclassified", "source"], overall),
+        Table("By month", ["measure", "month", "met / eligible", "compliance", "unclassified"],
+              monthly),
+        Table(f"Cases that missed ({_shown(misses.height)}; all in misses.csv)", case_head,
+              _cases(misses)),
+        Table(f"Cases counted apart ({_shown(apart.height)}; all in unmeasurable.csv)",
+              case_head, _cases(apart)),
+    ]
+
+
+def _cell(value: Any) -> str:
+    return str(value).replace("|", "\\|")
+
+
+def markdown(heading: str, intro: str, tables: list[Table]) -> str:
+    lines = [f"# {heading}", "", intro, "", EXPLANATION, ""]
+    for i, table in enumerate(tables):
+        if table.title:
+            lines += [f"## {table.title}", ""]
+        lines += ["| " + " | ".join(table.head) + " |", "|" + "---|" * len(table.head)]
+        lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in table.rows]
+        lines.append("")
+        if i == 0:
+            lines += ["![Monthly compliance](compliance.png)", "",
+                      "![Hours from presentation to MRI](time_to_mri.png)", ""]
+    return "\n".join(lines)
+
+
+def as_html(heading: str, intro: str, tables: list[Table], version: str) -> str:
     e = html.escape
 
-    def table(head: list[str], rows: list[list[Any]]) -> str:
-        out = ["<table><thead><tr>", *[f"<th>{e(h)}</th>" for h in head], "</tr></thead><tbody>"]
-        for row in rows:
+    def render(table: Table) -> str:
+        out = [f"<h2>{e(table.title)}</h2>" if table.title else "",
+               "<table><thead><tr>", *[f"<th>{e(h)}</th>" for h in table.head],
+               "</tr></thead><tbody>"]
+        for row in table.rows:
             out.append("<tr>" + "".join(f"<td>{e(str(cell))}</td>" for cell in row) + "</tr>")
         out.append("</tbody></table>")
         return "".join(out)
 
-    overall = [[r["measure"], r["title"], f"{r['numerator']} / {r['denominator']}",
-                _share(r["compliance"]), _share(r["target"]), r["late"], r["not_recorded"],
-                r["unmeasurable"], r["source"]]
-               for r in summary.filter(pl.col("month") == "all").iter_rows(named=True)]
-    monthly = [[r["measure"], r["month"], f"{r['numerator']} / {r['denominator']}",
-                _share(r["compliance"])]
-               for r in summary.filter(pl.col("month") != "all").iter_rows(named=True)]
-    missed = [[r["measure"], r["row"], r["case_id"] or "", _time(r["start"]),
-               _time(r["done_at"]), "" if r["hours"] is None else r["hours"], r["outcome"]]
-              for r in misses.sort("measure", "start").head(200).iter_rows(named=True)]
+    body = [render(tables[0]),
+            '<img src="compliance.png" alt="Monthly compliance per measure, with target lines">',
+            '<img src="time_to_mri.png" alt="Hours from presentation to whole-spine MRI">',
+            *[render(t) for t in tables[1:]]]
     return "\n".join([
         "<!doctype html>", '<html lang="en"><head><meta charset="utf-8">',
         f"<title>QS56 audit ({e(version)})</title>",
         "<style>body{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em}"
         "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #999;"
         "padding:.3em .6em;text-align:left}th{background:#eee}img{max-width:100%}</style>",
-        "</head><body>",
-        f"<h1>Spinal metastases pathway audit (NICE QS56, {e(version)} version)</h1>",
-        f"<p>Period: {e(_period(first, last))}. Cases audited: {report.cases:,}; rows rejected "
-        f"as invalid: {report.rejected:,} (errors.csv).</p>",
-        "<p>A case whose start time is not recorded cannot be measured (unmeasurable); a case "
-        "whose closing event is not recorded counts as a miss (not recorded).</p>",
-        table(["measure", "what", "met / eligible", "compliance", "target", "late",
-               "not recorded", "unmeasurable", "source"], overall),
-        '<img src="compliance.png" alt="Monthly compliance per measure, with target lines">',
-        '<img src="time_to_mri.png" alt="Hours from presentation to whole-spine MRI">',
-        "<h2>By month</h2>", table(["measure", "month", "met / eligible", "compliance"],
-                                   monthly),
-        f"<h2>Cases that missed ({misses.height:,}; all in misses.csv)</h2>",
-        table(["measure", "row", "case", "start", "done", "hours", "why"], missed),
-        "</body></html>", ""])
+        "</head><body>", f"<h1>{e(heading)}</h1>", f"<p>{e(intro)}</p>",
+        f"<p>{e(EXPLANATION)}</p>", *body, "</body></html>", ""])
