@@ -1,7 +1,9 @@
 """The Spark engine runs the same kernel and gives the same results as the Polars engine.
 
 One small local session (two cores) scores a synthetic registry written as Parquet, CSV and
-JSON Lines, with rejected rows mixed in; results and errors must equal the Polars engine's.
+JSON Lines through `mapInArrow`, with rejected rows mixed in (an unknown key, a line that is not
+JSON, a CSV line with too few cells, text that is not UTF-8); results and errors must equal the
+Polars engine's.
 Skipped only when PySpark itself cannot be imported (it is the `spark` extra).
 """
 
@@ -34,11 +36,15 @@ def registry(tmp_path_factory) -> dict[str, Path]:
     for kind in ("parquet", "csv", "jsonl"):
         paths[kind] = folder / f"cases.{kind}"
         write_registry(paths[kind], 300, seed=11)
-    with paths["jsonl"].open("a", encoding="utf-8") as handle:
-        handle.write(json.dumps({"format": "oncospine-case/1", "status": {"ecgo": 1}}) + "\n")
-        handle.write("\n{not json\n")
-    with paths["csv"].open("a", encoding="utf-8") as handle:
-        handle.write("only,three,cells\n")
+    with paths["jsonl"].open("ab") as handle:
+        handle.write(json.dumps({"format": "oncospine-case/1", "status": {"ecgo": 1}}).encode()
+                     + b"\n\n{not json\n")
+        handle.write(b'{"format": "oncospine-case/1", "id": "caf\xe9"}\n')  # not UTF-8
+    with paths["csv"].open("rb") as handle:
+        cells = len(handle.readline().split(b","))
+    with paths["csv"].open("ab") as handle:
+        handle.write(b"only,three,cells\n")
+        handle.write(b"caf\xe9" + b"," * (cells - 1) + b"\n")  # not UTF-8
     return paths
 
 
@@ -54,6 +60,7 @@ def test_spark_engine_gives_the_polars_engine_results(spark, registry, tmp_path,
     polars_errors = pl.read_csv(tmp_path / "polars.errors.csv", infer_schema=False)
     assert spark_errors.select("row", "field").equals(polars_errors.select("row", "field"))
     if kind == "jsonl":
-        assert spark_errors.get_column("row").to_list() == ["301", "303"]
+        assert spark_errors.get_column("row").to_list() == ["301", "303", "304"]
     if kind == "csv":
-        assert spark_errors.get_column("row").to_list() == ["301"]
+        assert spark_errors.get_column("row").to_list() == ["301", "302"]
+        assert spark_errors.get_column("field").to_list() == ["<row>", "id"]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from test_batch_read import damaged_parquet
 from typer.testing import CliRunner
 
 from oncospine.batch import kernel
@@ -56,31 +57,101 @@ def test_batch_writes_csv_and_a_chosen_errors_file(tmp_path):
     assert pl.read_csv(tmp_path / "bad.csv").get_column("row").to_list() == [11]
 
 
-@pytest.mark.parametrize(("content", "name", "message"), [
-    ("case_id,ecog\n1,2\n", "cases.csv", "unknown column 'ecog'; did you mean 'status_ecog'"),
-    (None, "cases.parquet", "not a readable Parquet file"),
-    ("x", "cases.txt", "unknown file type"),
-])
-def test_a_malformed_file_exits_2_with_the_reason(tmp_path, content, name, message):
+def _parquet_cut_short(path: Path) -> None:
+    pl.DataFrame({"status_ecog": list(range(2000))}).write_parquet(path)
+    path.write_bytes(path.read_bytes()[:200])
+
+
+def _parquet_wrong_type(path: Path) -> None:
+    pl.DataFrame({"status_ecog": ["1"], "lesion1_wbb_sectors": [3]}).write_parquet(path)
+
+
+def _parquet_bad_column(path: Path) -> None:
+    pl.DataFrame({"case_id": ["a"], "status_ecgo": [1]}).write_parquet(path)
+
+
+def _parquet_damaged(path: Path) -> None:
+    path.write_bytes(damaged_parquet(path.parent).read_bytes())
+
+
+MALFORMED = {  # name → (file name, content or writer, what stderr must say)
+    "bad column": ("cases.csv", "case_id,ecog\n1,2\n",
+                   "unknown column 'ecog'; did you mean 'status_ecog'"),
+    "bad parquet column": ("cases.parquet", _parquet_bad_column,
+                           "unknown column 'status_ecgo'; did you mean 'status_ecog'"),
+    "wrong type": ("cases.parquet", _parquet_wrong_type,
+                   "column 'lesion1_wbb_sectors' has type Int64; expected list of integer"),
+    "truncated parquet": ("cases.parquet", _parquet_cut_short, "not a readable Parquet file"),
+    "damaged parquet": ("cases.parquet", _parquet_damaged, "damaged or cut short after row"),
+    "empty csv": ("cases.csv", "", "the file is empty"),
+    "empty json lines": ("cases.jsonl", "\n\n", "the file is empty"),
+    "empty parquet": ("cases.parquet", "", "the file is empty"),
+    "header not utf-8": ("cases.csv", b"case_id,status_\xe9cog\n", "header line is not UTF-8"),
+    "unknown type": ("cases.txt", "x", "unknown file type"),
+}
+
+
+@pytest.mark.parametrize("problem", list(MALFORMED))
+@pytest.mark.parametrize("command", ["batch", "audit"])
+def test_a_malformed_file_exits_2_with_the_reason_and_writes_nothing(tmp_path, problem,
+                                                                    command):
+    name, content, message = MALFORMED[problem]
     source = tmp_path / name
-    if content is None:
-        pl.DataFrame({"status_ecog": list(range(2000))}).write_parquet(source)
-        source.write_bytes(source.read_bytes()[:200])
+    if callable(content):
+        content(source)
+    elif isinstance(content, bytes):
+        source.write_bytes(content)
     else:
         source.write_text(content, encoding="utf-8")
-    result = invoke("batch", str(source), "--out", str(tmp_path / "out.parquet"))
+    out = tmp_path / ("out.parquet" if command == "batch" else "audit")
+    result = invoke(command, str(source), "--out", str(out), "--batch-rows", "5000") \
+        if command == "batch" else invoke(command, str(source), "--out", str(out))
     assert result.exit_code == 2
-    assert message in result.stderr
-    assert not (tmp_path / "out.parquet").exists()
+    assert result.stderr.startswith("error: ") and message in result.stderr
+    assert not out.exists()
     assert not list(tmp_path.glob(".*partial*"))
 
 
-def test_a_column_of_the_wrong_type_exits_2(tmp_path):
-    source = tmp_path / "cases.parquet"
-    pl.DataFrame({"status_ecog": ["1"], "lesion1_wbb_sectors": [3]}).write_parquet(source)
+def test_bad_rows_are_reported_and_good_rows_scored_in_csv(tmp_path):
+    source = tmp_path / "cases.csv"
+    source.write_bytes(b"case_id,status_ecog,cancer_primary_site\n"
+                       b"a,1,breast\n"
+                       b"b,2,breast,extra\n"      # ragged: four cells
+                       b"c,high,breast\n"         # wrong type
+                       b"d,1,brest\n"             # unknown code
+                       b"caf\xe9,1,breast\n"      # not UTF-8
+                       b"f,0,kidney\n")
+    result = invoke("batch", str(source), "--out", str(tmp_path / "out.csv"))
+    assert result.exit_code == 0, result.stderr
+    assert pl.read_csv(tmp_path / "out.csv").select("row", "case_id").rows() == [(1, "a"),
+                                                                                (6, "f")]
+    errors = pl.read_csv(tmp_path / "out.errors.csv", infer_schema=False)
+    assert errors.select("row", "field", "did_you_mean").rows() == [
+        ("2", "<row>", None), ("3", "status.ecog", None), ("4", "cancer.primary_site", "breast"),
+        ("5", "id", None)]
+    messages = errors.get_column("message").to_list()
+    assert messages[0] == "expected 3 cells, found 4"
+    assert "valid integer" in messages[1] and "not UTF-8" in messages[3]
+    assert "4 rows rejected (4 problems)" in result.stderr
+
+
+def test_bad_rows_are_reported_and_good_rows_scored_in_json_lines(tmp_path):
+    source = tmp_path / "cases.jsonl"
+    source.write_bytes(b"\n".join([
+        json.dumps({**CASE, "id": "a"}).encode(),
+        b'{"format": "oncospine-case/1", "id": "b", "status": {"ecog": 1}',  # cut off
+        json.dumps({**CASE, "id": "c", "status": {"ecgo": 1}}).encode(),
+        b"[1, 2]",
+        json.dumps({**CASE, "id": "e"}).encode()]) + b"\n")
     result = invoke("batch", str(source), "--out", str(tmp_path / "out.parquet"))
-    assert result.exit_code == 2
-    assert "lesion1_wbb_sectors" in result.stderr and "expected list of integer" in result.stderr
+    assert result.exit_code == 0, result.stderr
+    assert pl.read_parquet(tmp_path / "out.parquet").select("row", "case_id").rows() == [
+        (1, "a"), (5, "e")]
+    errors = pl.read_csv(tmp_path / "out.errors.csv", infer_schema=False)
+    assert errors.select("row", "case_id", "field", "did_you_mean").rows() == [
+        ("2", None, "<line>", None), ("3", "c", "status.ecgo", "ecog"),
+        ("4", None, "<case>", None)]
+    assert errors.get_column("message")[0].startswith("not valid JSON")
 
 
 def test_an_unwritable_output_type_exits_2(tmp_path):

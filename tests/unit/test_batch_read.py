@@ -79,10 +79,108 @@ def test_a_csv_line_with_the_wrong_number_of_cells_is_a_row_error(tmp_path):
     assert [(e["row"], e["field"]) for e in errors] == [(2, "<row>")]
 
 
-def test_an_empty_csv_gives_no_rows(tmp_path):
+@pytest.mark.parametrize(("name", "content"), [
+    ("cases.csv", b""), ("cases.jsonl", b""), ("cases.parquet", b""),
+    ("cases.csv", b"\n \r\n\t\n"), ("cases.jsonl", b"\n\n   \n"),
+])
+def test_an_empty_file_is_refused(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(BatchInputError, match="the file is empty"):
+        list(read_batches(path))
+
+
+def test_a_header_without_rows_or_a_parquet_file_without_rows_is_an_empty_registry(tmp_path):
+    csv_path = tmp_path / "cases.csv"
+    csv_path.write_text("case_id,status_ecog\n", encoding="utf-8")
+    parquet_path = tmp_path / "cases.parquet"
+    pl.DataFrame(schema={"case_id": pl.String, "status_ecog": pl.Int64}).write_parquet(
+        parquet_path)
+    for path in (csv_path, parquet_path):
+        batches = list(read_batches(path))
+        assert sum(b.rows_read for b in batches) == 0
+        assert [e for b in batches for e in b.errors] == []
+
+
+def test_a_csv_whose_first_line_is_blank_is_refused(tmp_path):
     path = tmp_path / "cases.csv"
-    path.write_text("", encoding="utf-8")
-    assert list(read_batches(path)) == []
+    path.write_text("\ncase_id\na\n", encoding="utf-8")
+    with pytest.raises(BatchInputError, match="first line must name the columns"):
+        list(read_batches(path))
+
+
+def test_a_byte_order_mark_before_the_header_is_accepted(tmp_path):
+    path = tmp_path / "cases.csv"
+    path.write_bytes("\ufeffcase_id,status_ecog\na,1\n".encode())
+    cases, errors = collect(path)
+    assert errors == [] and cases.select("case_id", "status_ecog").row(0) == ("a", 1)
+
+
+def test_a_header_that_is_not_utf8_is_refused(tmp_path):
+    path = tmp_path / "cases.csv"
+    path.write_bytes(b"case_id,status_\xe9cog\na,1\n")
+    with pytest.raises(BatchInputError, match="header line is not UTF-8"):
+        list(read_batches(path))
+
+
+def test_a_csv_row_that_is_not_utf8_is_a_row_error_and_the_rest_is_read(tmp_path):
+    path = tmp_path / "cases.csv"
+    rows = b"".join(b"a%d,1\n" % i for i in range(3))
+    path.write_bytes(b"case_id,status_ecog\n" + rows + b"caf\xe9,2\nz,\xff\nlast,3\n")
+    cases, errors = collect(path, rows=2)
+    assert cases.get_column("case_id").to_list() == ["a0", "a1", "a2", "last"]
+    assert cases.get_column("row").to_list() == [1, 2, 3, 6]
+    assert [(e["row"], e["field"], e["value"]) for e in errors] == [
+        (4, "id", "caf\ufffd"), (5, "status.ecog", "\ufffd")]
+    assert all("not UTF-8" in e["message"] for e in errors)
+
+
+def test_a_json_line_that_is_not_utf8_is_a_row_error_and_the_rest_is_read(tmp_path):
+    path = tmp_path / "cases.jsonl"
+    good = json.dumps({**CASE, "id": "a"}).encode()
+    path.write_bytes(good + b"\n" + b'{"format": "oncospine-case/1", "id": "caf\xe9"}\n' + good
+                     + b"\n")
+    cases, errors = collect(path)
+    assert cases.get_column("row").to_list() == [1, 3]
+    assert [(e["row"], e["field"]) for e in errors] == [(2, "<line>")]
+    assert "not UTF-8" in errors[0]["message"] and "byte 42" in errors[0]["message"]
+
+
+def test_a_json_line_that_is_not_an_object_is_a_row_error(tmp_path):
+    path = write_jsonl(tmp_path / "cases.jsonl", [json.dumps({**CASE, "id": "a"}), "[1, 2]",
+                                                    "42", "null"])
+    cases, errors = collect(path)
+    assert cases.get_column("row").to_list() == [1]
+    assert [(e["row"], e["field"]) for e in errors] == [(2, "<case>"), (3, "<case>"),
+                                                         (4, "<case>")]
+
+
+def damaged_parquet(folder: Path) -> Path:
+    """A Parquet file whose footer reads well but whose second row group is overwritten."""
+    whole = folder / "whole.parquet"
+    pl.DataFrame({"case_id": [f"c{i}" for i in range(20_000)],
+                  "status_ecog": [i % 5 for i in range(20_000)]}).write_parquet(
+        whole, row_group_size=5_000, compression="uncompressed", statistics=False)
+    data = bytearray(whole.read_bytes())
+    middle = len(data) // 3
+    data[middle:middle + 4_000] = b"\xab" * 4_000
+    damaged = folder / "damaged.parquet"
+    damaged.write_bytes(bytes(data))
+    return damaged
+
+
+def test_parquet_data_damaged_behind_a_good_footer_is_refused_where_it_is_found(tmp_path):
+    batches = read_batches(damaged_parquet(tmp_path), 5_000)
+    assert next(batches).rows_read == 5_000
+    with pytest.raises(BatchInputError, match="damaged or cut short after row 5000"):
+        list(batches)
+
+
+def test_an_unknown_parquet_column_gets_a_did_you_mean(tmp_path):
+    path = tmp_path / "cases.parquet"
+    pl.DataFrame({"case_id": ["a"], "cancer_primary_sit": ["breast"]}).write_parquet(path)
+    with pytest.raises(BatchInputError, match="did you mean 'cancer_primary_site'"):
+        list(read_batches(path))
 
 
 def test_json_lines_are_numbered_by_line_and_blank_lines_are_skipped(tmp_path):

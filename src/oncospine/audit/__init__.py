@@ -85,10 +85,10 @@ def run_audit(source: str | Path, out_dir: str | Path, *, first: date | None = N
         raise OncospineError(f"unknown QS56 version {version!r}; use 2014 or 2023")
     if first and last and first > last:
         raise OncospineError(f"--from {first} is after --to {last}")
+    measures = MEASURES[version]
+    registry, problems = scored_registry(source)  # a file that cannot be read stops here
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    measures = MEASURES[version]
-    registry, problems = scored_registry(source)
     rows = [within(outcomes(registry, m), first, last) for m in measures] if registry is not None \
         else []
     outcome_rows = pl.concat(rows) if rows else pl.DataFrame(schema=OUTCOME_COLUMNS)

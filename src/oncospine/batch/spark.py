@@ -1,9 +1,11 @@
 """The same scoring kernel on PySpark: `oncospine batch --engine spark [--master URL]`.
 
-Spark reads the input, and each executor runs the batch pipeline on its Arrow batches through
-`mapInArrow` (Arrow → Polars → validate and score → Arrow), so the rules are exactly those of
-the Polars engine. Row numbers are the input's own: a first pass counts the rows of every
-partition, the second numbers each row from its partition's offset.
+The input is checked on the driver first (columns, types, an empty file), as the Polars engine
+checks it. Spark then reads it, and each executor runs the batch pipeline on its Arrow batches
+through `mapInArrow` (Arrow → Polars → validate and score → Arrow), so the rules are exactly
+those of the Polars engine (`mapInArrow` needs pandas, which the `spark` extra installs). Row
+numbers are the input's own: a first pass counts the rows of every partition, the second
+numbers each row from its partition's offset.
 
 `score_dataframe(df, kind)` returns the scored Spark DataFrame (results and error rows together)
 for jobs that write where they like; `run_spark` collects it through the driver into the one
@@ -14,8 +16,6 @@ References: docs/batch.md "Spark".
 
 from __future__ import annotations
 
-import csv
-import itertools
 import os
 import sys
 import time
@@ -27,20 +27,17 @@ import polars as pl
 import pyarrow as pa  # type: ignore[import-untyped]
 
 from oncospine.batch import kernel
-from oncospine.batch.read import (
-    BatchInputError,
-    _json_block,
-    check_columns,
-    check_types,
-    input_format,
-    nested_schema,
-)
+from oncospine.batch.inputs import BatchInputError, check_columns, check_types
+from oncospine.batch.read import open_input
+from oncospine.batch.read_csv import NOT_UTF8, case_field, csv_header
+from oncospine.batch.read_jsonl import json_block, nested_schema
 from oncospine.batch.run import ERROR_COLUMNS, Summary, Writer, errors_path_for, write_errors
-from oncospine.batch.validate import ROW, prepare
+from oncospine.batch.validate import ROW, Prepared, error, prepare
 
 ERROR_FIELDS = tuple(f"_error_{name}" for name in ERROR_COLUMNS if name not in ("row",
                                                                                 "case_id"))
 CORRUPT = "_corrupt_record"
+REPLACED = "\ufffd"
 
 
 def spark_session(master: str) -> Any:
@@ -110,27 +107,12 @@ def _kernel(kind: str, offsets: dict[int, int]) -> Any:
         kernel.warm()
         schema = nested_schema() if kind == "jsonl" else None
         for batch in batches:
-            frame = pl.DataFrame(pl.from_arrow(batch))
-            rows = pl.Series(ROW, range(number + 1, number + frame.height + 1), dtype=pl.Int64)
-            number += frame.height
-            problems: list[dict[str, Any]] = []
-            if kind == "jsonl":
-                lines = frame.get_column("value").to_list()
-                numbered = [(n, line.encode()) for n, line in zip(rows, lines, strict=True)
-                            if line is not None and line.strip()]
-                block = _json_block(numbered, schema, frame.height)
-                prepared = block.prepared or (prepare(block.raw, block.original)
-                                              if block.raw is not None else None)
+            first = number + 1
+            number += batch.num_rows
+            if schema is not None:
+                prepared, problems = _json_rows(batch, first, schema)
             else:
-                frame = frame.with_columns(rows)
-                if CORRUPT in frame.columns:
-                    bad = frame.filter(pl.col(CORRUPT).is_not_null())
-                    problems += [{"row": r, "case_id": None, "field": "<row>",
-                                  "message": "wrong number of cells in this CSV line",
-                                  "value": text[:200], "allowed": None, "did_you_mean": None}
-                                 for r, text in bad.select(ROW, CORRUPT).iter_rows()]
-                    frame = frame.filter(pl.col(CORRUPT).is_null()).drop(CORRUPT)
-                prepared = prepare(frame)
+                prepared, problems = _flat_rows(batch, first)
             result = None
             if prepared is not None:
                 problems += prepared.errors
@@ -139,6 +121,52 @@ def _kernel(kind: str, offsets: dict[int, int]) -> Any:
             yield _as_result(result, problems)
 
     return run
+
+
+def _json_rows(batch: pa.RecordBatch, first: int, schema: pa.Schema
+               ) -> tuple[Prepared | None, list[dict[str, Any]]]:
+    """Lines of a JSON Lines file as Spark's text reader hands them over: as bytes, so a line
+    that is not UTF-8 is a row error here as in the Polars engine."""
+    lines = batch.column(0).cast(pa.binary()).to_pylist()
+    numbered = [(first + i, line) for i, line in enumerate(lines)
+                if line is not None and line.strip()]
+    block = json_block(numbered, schema, batch.num_rows)
+    prepared = block.prepared or (prepare(block.raw, block.original)
+                                  if block.raw is not None else None)
+    return prepared, []
+
+
+def _flat_rows(batch: pa.RecordBatch, first: int
+               ) -> tuple[Prepared | None, list[dict[str, Any]]]:
+    """Flat rows (Parquet, or CSV with the lines Spark found malformed marked)."""
+    frame = pl.DataFrame(pl.from_arrow(batch)).with_columns(
+        pl.Series(ROW, range(first, first + batch.num_rows), dtype=pl.Int64))
+    problems: list[dict[str, Any]] = []
+    if CORRUPT in frame.columns:  # read from CSV
+        bad = frame.filter(pl.col(CORRUPT).is_not_null())
+        problems += [error(r, None, "<row>", "wrong number of cells in this CSV line",
+                           text[:200]) for r, text in bad.select(ROW, CORRUPT).iter_rows()]
+        frame = frame.filter(pl.col(CORRUPT).is_null()).drop(CORRUPT)
+        frame, undecodable = _replaced_text(frame)
+        problems += undecodable
+    return prepare(frame), problems
+
+
+def _replaced_text(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
+    """Spark decodes CSV itself, putting U+FFFD where bytes are not UTF-8; such rows are
+    rejected as the Polars engine rejects them."""
+    text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    if not text:
+        return frame, []
+    marks = [pl.col(name).str.contains(REPLACED, literal=True).fill_null(False)
+             for name in text]
+    found = frame.filter(pl.any_horizontal(marks))
+    problems = []
+    for record in found.iter_rows(named=True):
+        column = next(name for name in text if REPLACED in (record[name] or ""))
+        problems.append(error(record[ROW], None, case_field(column), NOT_UTF8,
+                              record[column][:200]))
+    return frame.filter(~pl.any_horizontal(marks)), problems
 
 
 def _count(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
@@ -151,28 +179,36 @@ def _count(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         schema=pa.schema([("partition", pa.int64()), ("rows", pa.int64())]))
 
 
-def read_input(spark: Any, source: Path) -> tuple[Any, str]:
-    """The input as a Spark DataFrame, checked on the driver like the Polars engine does."""
-    kind = input_format(source)
-    if not source.is_file():
-        raise BatchInputError(f"{source}: no such file")
-    path = str(source.resolve())
+def check_input(source: Path) -> tuple[str, list[str]]:
+    """The input's kind and column names, checked on the driver as the Polars engine checks
+    them, before any Spark work starts."""
+    kind = open_input(source)
     if kind == "parquet":
         import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
         try:
-            arrow_schema = pq.ParquetFile(path).schema_arrow
+            arrow_schema = pq.ParquetFile(source).schema_arrow
         except (pa.ArrowException, OSError) as exc:
             raise BatchInputError(f"{source}: not a readable Parquet file ({exc})") from None
         check_columns(arrow_schema.names)
         check_types(pl.DataFrame(arrow_schema.empty_table()).schema)
+        return kind, list(arrow_schema.names)
+    if kind == "csv":
+        header = csv_header(source)
+        check_columns(header)
+        return kind, header
+    return kind, []
+
+
+def read_input(spark: Any, source: Path) -> tuple[Any, str]:
+    """The input as a Spark DataFrame, checked on the driver like the Polars engine does."""
+    kind, header = check_input(source)
+    path = str(source.resolve())
+    if kind == "parquet":
         return spark.read.parquet(path), kind
     if kind == "csv":
         from pyspark.sql import types as T
 
-        with source.open(newline="", encoding="utf-8") as handle:
-            header = next(csv.reader(handle), [])
-        check_columns(header)
         schema = T.StructType([T.StructField(name, T.StringType()) for name in header]
                               + [T.StructField(CORRUPT, T.StringType())])
         return (spark.read.schema(schema).option("header", True).option("mode", "PERMISSIVE")
@@ -181,58 +217,28 @@ def read_input(spark: Any, source: Path) -> tuple[Any, str]:
     return spark.read.text(path), kind
 
 
-def has_pandas() -> bool:
-    """PySpark's `mapInArrow` insists on pandas (2.2 or newer) although it passes Arrow."""
+def require_pandas() -> None:
+    """PySpark's `mapInArrow` insists on pandas (2.2 or newer) although it passes Arrow data;
+    the `spark` extra installs it."""
     import importlib.util
 
-    return importlib.util.find_spec("pandas") is not None
+    if importlib.util.find_spec("pandas") is None:
+        raise BatchInputError("the Spark engine needs pandas, which PySpark's mapInArrow "
+                              "imports: install the 'spark' extra (pip install "
+                              "'oncospine[spark]')")
 
 
 def score_dataframe(df: Any, kind: str) -> Any:
-    """Scored rows and error rows of a Spark DataFrame read by `read_input`.
-
-    Through `mapInArrow` when pandas is installed; otherwise the same kernel runs on each
-    partition's rows gathered into Arrow batches (slower, same results).
-    """
-    arrow = has_pandas()
-    if arrow:
-        counts = [(int(r["partition"]), int(r["rows"])) for r in
-                  df.mapInArrow(_count, "partition long, rows long").collect()]
-    else:
-        counts = df.rdd.mapPartitionsWithIndex(
-            lambda index, rows: [(index, sum(1 for _ in rows))]).collect()
+    """Scored rows and error rows of a Spark DataFrame read by `read_input`, through
+    `mapInArrow`: a first pass counts each partition's rows, the second scores them."""
+    require_pandas()
+    counts = [(int(r["partition"]), int(r["rows"])) for r in
+              df.mapInArrow(_count, "partition long, rows long").collect()]
     offsets, running = {}, 0
     for partition, rows in sorted(counts):
         offsets[partition] = running
         running += rows
-    run = _kernel(kind, offsets)
-    if arrow:
-        return df.mapInArrow(run, result_schema())
-    names = df.columns
-    scored = df.rdd.mapPartitions(lambda rows: _through_arrow(rows, names, run))
-    return df.sparkSession.createDataFrame(scored, result_schema())
-
-
-def _through_arrow(rows: Iterator[Any], names: list[str], run: Any,
-                   size: int = 20_000) -> Iterator[tuple[Any, ...]]:
-    """Rows → Arrow batches → the kernel → rows (the path without pandas)."""
-    from datetime import UTC, datetime
-
-    def value(item: Any) -> Any:
-        if isinstance(item, datetime):  # Spark hands timestamps over as naive local times
-            return item.astimezone(UTC)
-        return item
-
-    def batches() -> Iterator[pa.RecordBatch]:
-        while True:
-            chunk = [dict(zip(names, (value(v) for v in row), strict=True))
-                     for row in itertools.islice(rows, size)]
-            if not chunk:
-                return
-            yield pa.RecordBatch.from_pylist(chunk)
-
-    for out in run(batches()):
-        yield from (tuple(record.values()) for record in out.to_pylist())
+    return df.mapInArrow(_kernel(kind, offsets), result_schema())
 
 
 def run_spark(source: str | Path, output: str | Path, errors: str | Path | None = None, *,
@@ -246,6 +252,8 @@ def run_spark(source: str | Path, output: str | Path, errors: str | Path | None 
     errors_path = Path(errors) if errors else errors_path_for(output)
     writer = Writer(output.with_name(f".{output.stem}.partial{output.suffix}"),
                     kernel.OUTPUT_SCHEMA)
+    require_pandas()
+    check_input(Path(source))
     spark = spark or spark_session(master)
     df, kind = read_input(spark, Path(source))
     scored = pl.DataFrame(pl.from_arrow(score_dataframe(df, kind).toArrow()))
@@ -254,9 +262,13 @@ def run_spark(source: str | Path, output: str | Path, errors: str | Path | None 
     problems = scored.filter(is_error).select(
         "row", "case_id", *[pl.col(f"_error_{n}").alias(n) for n in ERROR_COLUMNS
                             if n not in ("row", "case_id")]).to_dicts()
-    writer.write(results)
-    writer.close()
-    writer.path.replace(output)
+    try:
+        writer.write(results)
+        writer.close()
+        writer.path.replace(output)
+    except BaseException:
+        writer.path.unlink(missing_ok=True)
+        raise
     write_errors(errors_path, problems)
     rejected = {p["row"] for p in problems}
     return Summary(rows_read=results.height + len(rejected), scored=results.height,
