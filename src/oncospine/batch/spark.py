@@ -203,7 +203,7 @@ def check_input(source: Path) -> tuple[str, list[str]]:
 def read_input(spark: Any, source: Path) -> tuple[Any, str]:
     """The input as a Spark DataFrame, checked on the driver like the Polars engine does."""
     kind, header = check_input(source)
-    path = str(source.resolve())
+    path = source.resolve().as_uri()  # the local file system, whatever the default one is
     if kind == "parquet":
         return spark.read.parquet(path), kind
     if kind == "csv":
