@@ -57,7 +57,11 @@ def make_app(jwks: dict[str, Any]) -> Any:
 
 def app_from_env() -> Any:
     """The app for a uvicorn worker process; the EHR's public keys come in the environment."""
-    return make_app(json.loads(os.environ["ONCOSPINE_BENCH_JWKS"]))
+    from oncospine.serving import settle_heap
+
+    app = make_app(json.loads(os.environ["ONCOSPINE_BENCH_JWKS"]))
+    settle_heap()  # as `oncospine serve` does
+    return app
 
 
 def serve(port: int, workers: int) -> None:

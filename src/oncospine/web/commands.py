@@ -135,6 +135,7 @@ def serve(host: Annotated[str, typer.Option(help="address to listen on")] = "127
 
     import uvicorn
 
+    from oncospine.serving import settle_heap
     from oncospine.web.app import create_app
     from oncospine.web.settings import Settings
 
@@ -145,6 +146,7 @@ def serve(host: Annotated[str, typer.Option(help="address to listen on")] = "127
     except OncospineError as exc:
         _fail(exc)
         return
+    settle_heap()
     sys.stdout.write(f"oncospine on http://{host}:{port}\n")
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
