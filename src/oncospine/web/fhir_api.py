@@ -15,9 +15,8 @@ from fastapi.responses import JSONResponse
 from oncospine.assessment import assess
 from oncospine.case import validate_case
 from oncospine.fhir import bundle_from_assessment, case_from_bundle
-from oncospine.store.errors import Forbidden
 from oncospine.web.api import CASE_BODY, Reader, case_json
-from oncospine.web.security import principal, store_of
+from oncospine.web.security import ensure, principal, store_of
 
 router = APIRouter(prefix="/api", tags=["fhir"], dependencies=[Depends(principal)])
 
@@ -54,8 +53,7 @@ def import_bundle(request: Request, body: Annotated[dict[str, Any], Body()], who
     if not store:
         case = validate_case(data)
         return JSONResponse({"case": data, **mapping, "assessment": assess(case)})
-    if not who.can("edit_case"):
-        raise Forbidden(f"your role ({who.role}) does not allow this (edit case)")
+    ensure(who, "edit_case")
     view = store_of(request).create_case(data, who.username, note="imported from a FHIR Bundle")
     return JSONResponse({**case_json(view), **mapping}, status_code=201,
                         headers={"Location": f"/api/cases/{view.id}"})

@@ -99,9 +99,14 @@ def require(permission: str) -> Callable[[Request], Awaitable[Principal]]:
 
     async def dependency(request: Request) -> Principal:
         who = await principal(request)
-        if not who.can(permission):
-            raise Forbidden(f"your role ({who.role}) does not allow this "
-                            f"({permission.replace('_', ' ')})")
+        ensure(who, permission)
         return who
 
     return dependency
+
+
+def ensure(who: Principal, permission: str) -> None:
+    """Refuse (403) unless the principal's role allows `permission`."""
+    if not who.can(permission):
+        raise Forbidden(f"your role ({who.role}) does not allow this "
+                        f"({permission.replace('_', ' ')})")
