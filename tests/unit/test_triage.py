@@ -391,3 +391,16 @@ def test_every_triage_action_carries_rules_sources_and_evidence(name):
     for action in a["triage"]["actions"]:
         assert action["rules"], action
         assert_traceable(action, action["id"])
+
+
+def test_the_ask_rules_are_catalogued_and_name_real_case_fields():
+    from oncospine.case import Case
+    from oncospine.knowledge import load
+    from oncospine.pathway.triage import ASK_RULES
+
+    rules = load("rules")["rules"]
+    for rule, paths in ASK_RULES.items():
+        assert rules[rule]["evidence"] == "D", rule
+        for path in paths:
+            section, name = path.split(".")
+            assert name in Case.model_fields[section].annotation.model_fields, path

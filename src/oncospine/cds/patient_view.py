@@ -24,6 +24,7 @@ from typing import Any
 from oncospine.case import Case
 from oncospine.cds.cards import card, cite, hours, moment, source, suggestion
 from oncospine.fhir.orders import dexamethasone_request, service_request, title
+from oncospine.pathway.triage import ASK_RULES
 
 HEADLINES = {
     ("emergency", "mscc"): "Suspected metastatic spinal cord compression (emergency)",
@@ -39,7 +40,6 @@ SCORE_NAMES = {"sins": "SINS", "tomita": "Tomita", "tokuhashi_revised": "revised
                "modified_bauer": "modified Bauer", "nesms": "NESMS"}
 
 
-ASK_RULES = frozenset({"TRI-ASK-PAIN", "TRI-ASK-NEURO", "TRI-006b"})
 ASK_SUMMARY = ("Spinal metastases recorded; spinal pain and neurology not recorded: ask now "
                "(urgent until known)")
 

@@ -132,6 +132,15 @@ def triage(case: Case, ctx: Context) -> Triage:
     return t
 
 
+# Reasons raised because an input is not recorded (rule id -> the paths that would settle it).
+# Reports say which unknown drives the triage; the CDS service keeps silent when only these apply.
+ASK_RULES: dict[str, tuple[str, ...]] = {
+    "TRI-ASK-NEURO": ("presentation.neuro_features",),
+    "TRI-006b": ("cancer.history",),
+    "TRI-ASK-PAIN": ("presentation.spinal_pain", "presentation.neuro_features"),
+}
+
+
 def _words(codes: Iterable[str]) -> str:
     """Codes as a reader sees them: `limb_weakness` -> `limb weakness`."""
     return ", ".join(code.replace("_", " ") for code in codes)

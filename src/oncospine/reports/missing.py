@@ -15,23 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from oncospine.pathway.triage import ASK_RULES
+from oncospine.render.rows import SCORE_TITLES
 from oncospine.reports.words import field_label, plain_label
-
-SCORE_TITLES = {
-    "tomita": "Tomita",
-    "tokuhashi_revised": "Tokuhashi (revised 2005)",
-    "tokuhashi_original": "Tokuhashi (original 1990)",
-    "bauer": "Bauer",
-    "modified_bauer": "Modified Bauer",
-    "nesms": "NESMS",
-}
-
-# Triage reasons that exist because an input is unknown (rule id → the path it asks for).
-ASK_RULES = {
-    "TRI-ASK-NEURO": ("presentation.neuro_features",),
-    "TRI-006b": ("cancer.history",),
-    "TRI-ASK-PAIN": ("presentation.spinal_pain", "presentation.neuro_features"),
-}
 
 # Inputs the plan or the red-flag triage reads, by field name: what the value decides.
 PLAN_EFFECTS: dict[str, str] = {
